@@ -25,6 +25,9 @@ struct tokens {
 };
 
 static int fail(char *err, size_t err_len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t err_len, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -70,7 +73,11 @@ static int parse_key(struct tokens *t, uint8_t key[SRD_PSP_MASTER_KEY_LEN],
 
 	for (i = 0; i < SRD_PSP_MASTER_KEY_LEN && !ret; i++) {
 		len = next_token(t, tok);
-		if (len != 2 || hex_nibble(tok[0]) < 0 || hex_nibble(tok[1]) < 0)
+		if (len <= 0)
+			ret = fail(err, err_len,
+				   "token %u (master key %u, byte %u): missing, the file ends early",
+				   t->n + 1, which, i + 1);
+		else if (len != 2 || hex_nibble(tok[0]) < 0 || hex_nibble(tok[1]) < 0)
 			ret = fail(err, err_len,
 				   "token %u (master key %u, byte %u): expected two hex digits",
 				   t->n, which, i + 1);

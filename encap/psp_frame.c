@@ -138,6 +138,16 @@ static uint8_t crypt_units(const struct srd_psp_frame_opts *o, unsigned version)
 	return version == 4 ? o->off_tunnel_v4 : o->off_tunnel_v6;
 }
 
+/* Transport mode keeps the IP protocol in the PSP next header, where 4 and 41 mean
+ * tunnel mode: IP-in-IP cannot be sent in transport mode. IPv6 must carry TCP or
+ * UDP directly (no extension headers), as in the reference encryptor. */
+static bool transport_ok(const struct l3_info *l3)
+{
+	if (l3->proto == SRD_IPPROTO_IPIP || l3->proto == SRD_IPPROTO_IPV6)
+		return false;
+	return l3->version == 4 || l3->proto == IPPROTO_TCP_ || l3->proto == IPPROTO_UDP_;
+}
+
 /* Outer IP header for an encapsulation: a copy of the inner one's fixed part in
  * tunnel mode, of the whole header in transport mode. Returns its length. */
 static size_t outer_ip_len(const struct srd_psp_frame_opts *o,
@@ -183,8 +193,7 @@ int srd_psp_frame_encap(const struct srd_psp_sa *sa,
 	err = parse_l3(in, in_len, &l3);
 	if (err)
 		return err;
-	if (!opts->tunnel && l3.version == 6 && l3.proto != IPPROTO_TCP_ &&
-	    l3.proto != IPPROTO_UDP_)
+	if (!opts->tunnel && !transport_ok(&l3))
 		return -ENOTSUP;
 	ip_len = outer_ip_len(opts, &l3);
 	psp_hdr_len = SRD_PSP_HDR_LEN + (opts->vc ? SRD_PSP_VC_LEN : 0);

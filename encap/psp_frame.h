@@ -14,7 +14,8 @@
  * the checksum 0. 802.1Q/802.1ad tags after the MAC addresses are kept.
  *
  * Errors: 0 or a negative errno:
- *   -ENOTSUP   not IPv4/IPv6, or (transport, IPv6) a next header other than TCP/UDP
+ *   -ENOTSUP   not IPv4/IPv6; or, in transport mode, an IP-in-IP packet (protocol 4
+ *              or 41 would read as tunnel mode) or IPv6 not carrying TCP/UDP directly
  *   -ENOENT    (decap) not a UDP packet to the PSP port: not PSP, left alone
  *   -EMSGSIZE  the output buffer is too small
  *   -EBADMSG   malformed Ethernet/IP/UDP/PSP headers or lengths
