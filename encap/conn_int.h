@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * conn_int.h: the connection engine's internals, shared by conn*.c, path.c and cc.c.
+ *
+ * Sender state:
+ *   slots   an allocation ring of DATA packets (frame pieces) kept until acked or
+ *           abandoned; a frame is a run of consecutive slots, FIRST..LAST. Each lane
+ *           links its live slots in seq order (flow control, SKIP horizons).
+ *   sent    a ring of per-transmission records indexed by pn - sent_base; an
+ *           in-flight bitmap over the same ring lets an ACK visit only packets that
+ *           are still out; each path links its in-flight records in send order
+ *           (RACK per path).
+ *   queues  slots waiting for their first transmission (new) and for a
+ *           retransmission (rtx), both FIFO.
+ * Receiver state: the replay window, the ACK tracker (received pn ranges) and the
+ * reorder buffer (reorder/rob.h) with a reassembly buffer for super-frames.
+ */
+#ifndef SRD_ENCAP_CONN_INT_H
+#define SRD_ENCAP_CONN_INT_H
+
+#include "encap/conn.h"
+#include "encap/replay.h"
+#include "reorder/rob.h"
+
+#define NIL UINT32_MAX              /* end of a list of slot or sent indexes */
+#define ACKTR_MAX 66u               /* received ranges remembered (65 fit an ACK) */
+#define SKIP_MAX SRD_SKIP_MAX       /* lanes with a SKIP waiting to be acked */
+#define EVENT_RING 256u             /* events kept until polled (oldest dropped) */
+#define SENT_RING_MIN 1024u         /* smallest sent ring */
+
+enum slot_state {
+	SLOT_FREE,      /* not in use */
+	SLOT_NEW,       /* queued for its first transmission */
+	SLOT_OUT,       /* sent, waiting for an ACK */
+	SLOT_RTX,       /* declared lost, queued for retransmission */
+	SLOT_ACKED,     /* acknowledged: kept only until the ring head passes */
+	SLOT_DEAD,      /* abandoned (given up): kept only until the ring head passes */
+};
+
+/* One DATA packet the sender owns. */
+struct slot {
+	uint8_t state;         /* enum slot_state */
+	uint8_t flags;         /* SRD_DATA_FIRST / LAST / OFFLOAD */
+	uint16_t lane;         /* lane of its frame */
+	uint32_t seq;          /* its lane seq */
+	uint32_t vni;          /* virtual network */
+	uint32_t len;          /* frame bytes in this packet */
+	uint32_t frame;        /* slot index of its frame's FIRST packet */
+	uint32_t nparts;       /* FIRST only: packets in the frame */
+	uint16_t tries;        /* transmissions so far */
+	uint16_t last_path;    /* path of the latest transmission */
+	uint64_t first_sent;   /* first transmission time (give-up clock) */
+	bool aged;             /* on the give-up list (sent, not yet resolved) */
+	uint64_t last_pn;      /* packet number of the latest transmission */
+	uint32_t qnext;        /* next in the new/rtx queue */
+	uint32_t lane_next;    /* next live slot of the same lane */
+	uint32_t age_next;     /* next in first-send order (give-up list) */
+	uint32_t age_prev;     /* previous in first-send order */
+	struct srd_offload offload; /* FIRST only, when SRD_DATA_OFFLOAD */
+};
+
+/* A FIFO of slot indexes linked through slot.qnext. */
+struct slot_queue {
+	uint32_t head;   /* first slot, NIL when empty */
+	uint32_t tail;   /* last slot */
+	uint32_t count;  /* slots queued */
+};
+
+enum sent_flag {
+	SENT_INFLIGHT = 1,   /* counts toward cwnd and the path's in-flight */
+	SENT_ELICITING = 2,  /* the peer will ACK it */
+	SENT_PROBE = 4,      /* a PROBE for a dead path */
+	SENT_SKIP = 8,       /* carried SKIP entries */
+};
+
+/* One transmission. */
+struct sent {
+	uint64_t pn;         /* its packet number (ring entries are reused) */
+	uint64_t sent_ns;    /* when it left */
+	uint32_t slot;       /* DATA slot it carried, or NIL */
+	uint16_t path;       /* path it left on */
+	uint8_t flags;       /* enum sent_flag */
+	uint8_t lost;        /* declared lost (an ACK later is spurious) */
+	uint32_t prev;       /* previous in-flight record on the same path (ring index) */
+	uint32_t next;       /* next in-flight record on the same path */
+};
+
+/* A path: one UDP source port's worth of the fabric. */
+struct path {
+	enum srd_path_state state; /* see enum srd_path_state */
+	uint64_t srtt;             /* smoothed RTT, ns (0 = no sample yet) */
+	uint64_t rttvar;           /* RTT variation, ns */
+	uint64_t min_rtt;          /* lowest sample, ns */
+	uint64_t latest_rtt;       /* last sample, ns */
+	uint64_t rack_pn;          /* newest (highest pn) acked packet sent on this path */
+	uint32_t inflight;         /* in-flight packets */
+	uint32_t head;             /* oldest in-flight sent record, NIL if none */
+	uint32_t tail;             /* newest in-flight sent record */
+	uint32_t losses;           /* consecutive losses */
+	uint64_t revive_at;        /* DEAD: when to probe next */
+	bool probe_out;            /* PROBING: a probe is in flight */
+	uint64_t probe_backoff;    /* DEAD: current re-probe interval */
+	struct srd_path_stats st;  /* counters reported by srd_conn_path_stats */
+};
+
+/* Per-lane sender state. */
+struct lane {
+	uint32_t next_seq;    /* seq of the next packet queued on this lane */
+	uint32_t head;        /* oldest live slot, NIL if none */
+	uint32_t tail;        /* newest live slot */
+	uint32_t abandoned_to;/* abandoned packets end before this seq */
+	bool skip_owed;       /* frames were abandoned: a SKIP is owed once the head passes them */
+	bool skip_pending;    /* the SKIP is due and waits for room in skips[] */
+};
+
+/* A SKIP being delivered reliably. */
+struct skip_pending {
+	uint16_t lane;        /* lane */
+	uint32_t seq;         /* skip up to here */
+	uint64_t pn;          /* packet it last went out in, when out */
+	bool out;             /* in a packet not yet acknowledged or lost */
+};
+
+/* Received packet numbers, newest range first. */
+struct acktr {
+	struct srd_range r[ACKTR_MAX]; /* disjoint, descending */
+	unsigned n;                    /* ranges in use */
+	uint64_t largest_at;           /* when the largest pn arrived */
+	uint32_t unacked;              /* ack-eliciting packets since the last ACK */
+	uint64_t deadline;             /* send an ACK by then (SRD_NEVER: none due) */
+	bool now;                      /* an ACK is wanted at once */
+	bool dirty;                    /* ack-eliciting packets arrived since the last ACK */
+};
+
+/* Congestion control state (cc.c). */
+struct cc {
+	double cwnd;             /* window, packets */
+	bool slow_start;         /* growing exponentially */
+	uint64_t last_decrease;  /* time of the last multiplicative decrease */
+	uint64_t next_send;      /* pacing: earliest next send */
+};
+
+struct srd_conn {
+	struct srd_conn_cfg cfg;      /* settings */
+	uint32_t data_cap;            /* frame bytes per DATA packet */
+
+	/* sender */
+	struct slot *slots;           /* cfg.send_slots DATA packets */
+	uint8_t *slot_data;           /* their bytes, data_cap each */
+	uint32_t slot_head;           /* oldest allocated slot */
+	uint32_t slot_used;           /* allocated slots (live or waiting for the head) */
+	struct slot_queue newq;       /* waiting for a first transmission */
+	struct slot_queue rtxq;       /* waiting for a retransmission */
+	uint32_t age_head, age_tail;  /* sent-but-unresolved slots, first-send order */
+	uint32_t outstanding;         /* DATA slots sent and not acked or abandoned */
+	struct lane *lanes;           /* cfg.lanes */
+	struct skip_pending skips[SKIP_MAX]; /* SKIPs in delivery */
+	unsigned nskips;              /* entries in skips */
+	uint32_t owed_lanes;          /* lanes with skip_owed set */
+	uint32_t ctl_path;            /* round robin for ACK-only packets */
+	bool probe_now;               /* a probe timeout wants a PROBE out at once */
+	struct sent *sent;            /* ring of transmissions */
+	uint64_t *inflight_bits;      /* one bit per sent ring entry: in flight */
+	uint64_t *track_bits;         /* in flight, or lost but an ACK may still come */
+	uint32_t sent_mask;           /* ring size - 1 */
+	uint64_t sent_base;           /* oldest pn still tracked */
+	uint64_t next_pn;             /* next packet number */
+	uint32_t inflight;            /* in-flight packets, all paths */
+	uint64_t largest_acked;       /* largest pn acknowledged (0: none) */
+	uint64_t acked_pn_any;        /* newest (highest pn) acked tracked packet */
+	uint64_t last_eliciting;      /* send time of the last ack-eliciting packet */
+	uint64_t srtt_any;            /* smoothed RTT over every path's samples */
+	uint64_t rttvar_any;          /* its variation */
+	uint32_t pto_count;           /* probe timeouts since the last ACK */
+	uint32_t peer_credit;         /* packets the peer's reorder buffer can take */
+	struct path *paths;           /* cfg.npaths */
+	uint32_t usable_paths;        /* paths ACTIVE or SUSPECT */
+	uint64_t rng;                 /* state of the built-in generator (no cfg.rand) */
+	struct cc cc;                 /* congestion control */
+	uint64_t loss_time;           /* earliest RACK/time loss deadline */
+
+	/* receiver */
+	struct srd_replay replay;     /* anti-replay on the pn */
+	struct acktr acktr;           /* what to acknowledge */
+	struct srd_rob *rob;          /* reorder buffer */
+	uint8_t *asm_buf;             /* super-frame reassembly */
+	size_t asm_len;               /* bytes assembled so far */
+	bool asm_open;                /* a FIRST was seen, LAST not yet */
+	bool asm_ready;               /* a whole frame waits for a larger buffer */
+	uint32_t credit_sent;         /* credit in the last ACK sent */
+	struct srd_frame_out asm_meta;/* the frame being assembled */
+
+	/* both */
+	struct srd_event events[EVENT_RING]; /* ring of events */
+	uint32_t ev_head, ev_count;   /* oldest event, events queued */
+	struct srd_conn_stats st;     /* counters */
+};
+
+/* Per-packet metadata stored beside each packet in the reorder buffer. */
+struct rob_meta {
+	uint32_t vni;                 /* virtual network */
+	uint8_t has_offload;          /* offload below is valid */
+	struct srd_offload offload;   /* the FIRST piece's offload block */
+};
+_Static_assert(sizeof(struct rob_meta) <= SRD_ROB_META, "meta fits the rob");
+
+/* conn.c */
+void conn_event(struct srd_conn *c, const struct srd_event *ev);
+struct sent *sent_at(const struct srd_conn *c, uint64_t pn);
+/* conn_tx.c */
+void slot_queue_push(struct srd_conn *c, struct slot_queue *q, uint32_t i);
+/* conn_slot.c */
+void slot_acked(struct srd_conn *c, uint32_t i);
+void slot_lost(struct srd_conn *c, uint32_t i, uint64_t pn, uint64_t now);
+void slot_first_send(struct srd_conn *c, uint32_t i, uint64_t now);
+void slot_abandon_frame(struct srd_conn *c, uint32_t frame, uint64_t now);
+void slots_reclaim(struct srd_conn *c);
+void skips_refill(struct srd_conn *c);
+void skips_on_ack(struct srd_conn *c, uint64_t pn);
+void skips_on_loss(struct srd_conn *c, uint64_t pn);
+/* conn_ack.c */
+void ack_process(struct srd_conn *c, const struct srd_ack *ack, uint64_t now);
+void loss_detect(struct srd_conn *c, uint64_t now);
+void loss_on_pto(struct srd_conn *c, uint64_t now);
+uint64_t pto_deadline(const struct srd_conn *c);
+bool credit_blocked(const struct srd_conn *c);
+void giveup_check(struct srd_conn *c, uint64_t now);
+uint64_t giveup_deadline(const struct srd_conn *c);
+void sent_unlink(struct srd_conn *c, uint64_t pn);
+/* conn_rx.c */
+void acktr_add(struct acktr *t, uint64_t pn, bool eliciting, uint64_t now);
+/* path.c */
+void path_init(struct path *p, uint64_t initial_rtt);
+void path_rtt_sample(struct path *p, uint64_t rtt, uint64_t ack_delay);
+void path_on_ack(struct srd_conn *c, unsigned i, uint64_t now);
+void path_on_loss(struct srd_conn *c, unsigned i, uint64_t now);
+void path_tick(struct srd_conn *c, uint64_t now);
+uint64_t path_next_probe(const struct srd_conn *c);
+int path_choose(struct srd_conn *c, int avoid);
+uint64_t path_srtt(const struct srd_conn *c, unsigned i);
+uint64_t path_loss_threshold(const struct srd_conn *c, unsigned i);
+/* cc.c */
+void cc_init(struct cc *cc, const struct srd_conn_cfg *cfg);
+void cc_on_ack(struct srd_conn *c, unsigned path, uint64_t rtt, uint64_t now);
+void cc_on_loss(struct srd_conn *c, unsigned path, uint64_t now);
+bool cc_can_send(const struct srd_conn *c, uint64_t now);
+void cc_on_send(struct srd_conn *c, uint64_t now);
+
+#endif

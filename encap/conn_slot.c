@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * conn_slot.c: the life of a sender's DATA slot after it first leaves — acked, lost
+ * (retransmit, or give up after cfg.giveup_tries), or abandoned after cfg.giveup_ns —
+ * and how abandoned frames become SKIPs the peer reliably learns.
+ *
+ * Slots are allocated as a ring; a slot whose state is ACKED or DEAD is returned to
+ * the ring when the ring's head reaches it. Each lane lists its slots in seq order,
+ * so the lane's head is its oldest unresolved packet: a SKIP to that seq tells the
+ * peer that everything before it was delivered or abandoned.
+ */
+#include <string.h>
+
+#include "encap/conn_int.h"
+
+static bool unresolved(const struct slot *s)
+{
+	return s->state == SLOT_NEW || s->state == SLOT_OUT || s->state == SLOT_RTX;
+}
+
+/* ---- first-send order (the give-up clock) ---- */
+
+void slot_first_send(struct srd_conn *c, uint32_t i, uint64_t now)
+{
+	struct slot *s = &c->slots[i];
+
+	s->first_sent = now;
+	s->aged = true;
+	s->age_next = NIL;
+	s->age_prev = c->age_tail;
+	if (c->age_tail == NIL)
+		c->age_head = i;
+	else
+		c->slots[c->age_tail].age_next = i;
+	c->age_tail = i;
+	c->outstanding++;
+}
+
+static void age_unlink(struct srd_conn *c, uint32_t i)
+{
+	struct slot *s = &c->slots[i];
+
+	if (!s->aged)
+		return;
+	if (s->age_prev == NIL)
+		c->age_head = s->age_next;
+	else
+		c->slots[s->age_prev].age_next = s->age_next;
+	if (s->age_next == NIL)
+		c->age_tail = s->age_prev;
+	else
+		c->slots[s->age_next].age_prev = s->age_prev;
+	s->aged = false;
+	c->outstanding--;
+}
+
+/* ---- lanes ---- */
+
+/* Drop resolved slots from the head of a lane; owe a SKIP once the head has passed
+ * every abandoned packet. */
+static void lane_settle(struct srd_conn *c, uint16_t lane)
+{
+	struct lane *l = &c->lanes[lane];
+	uint32_t head_seq;
+
+	while (l->head != NIL && !unresolved(&c->slots[l->head]))
+		l->head = c->slots[l->head].lane_next;
+	if (l->head == NIL)
+		l->tail = NIL;
+	if (!l->skip_owed)
+		return;
+	head_seq = l->head == NIL ? l->next_seq : c->slots[l->head].seq;
+	if (!srd_seq_before(head_seq, l->abandoned_to)) {
+		l->skip_owed = false;
+		l->skip_pending = true;
+		c->owed_lanes++;
+	}
+}
+
+/* Queue the SKIPs lanes are owed, as room allows. */
+void skips_refill(struct srd_conn *c)
+{
+	unsigned lane, i;
+
+	for (lane = 0; c->owed_lanes && lane < c->cfg.lanes; lane++) {
+		struct lane *l = &c->lanes[lane];
+		uint32_t seq = l->head == NIL ? l->next_seq : c->slots[l->head].seq;
+
+		if (!l->skip_pending)
+			continue;
+		for (i = 0; i < c->nskips && c->skips[i].lane != lane; i++)
+			;
+		if (i == c->nskips && c->nskips == SKIP_MAX)
+			return;
+		if (i == c->nskips)
+			c->nskips++;
+		c->skips[i] = (struct skip_pending){ .lane = (uint16_t)lane, .seq = seq };
+		l->skip_pending = false;
+		c->owed_lanes--;
+	}
+}
+
+static void skip_remove(struct srd_conn *c, unsigned i)
+{
+	c->skips[i] = c->skips[--c->nskips];
+}
+
+void skips_on_ack(struct srd_conn *c, uint64_t pn)
+{
+	unsigned i = 0;
+
+	while (i < c->nskips)
+		if (c->skips[i].out && c->skips[i].pn == pn)
+			skip_remove(c, i);
+		else
+			i++;
+}
+
+void skips_on_loss(struct srd_conn *c, uint64_t pn)
+{
+	unsigned i;
+
+	for (i = 0; i < c->nskips; i++)
+		if (c->skips[i].out && c->skips[i].pn == pn)
+			c->skips[i].out = false;
+}
+
+/* ---- outcomes ---- */
+
+/* Return resolved slots at the ring head to the free pool. */
+void slots_reclaim(struct srd_conn *c)
+{
+	while (c->slot_used) {
+		struct slot *s = &c->slots[c->slot_head];
+
+		if (unresolved(s))
+			return;
+		lane_settle(c, s->lane);
+		s->state = SLOT_FREE;
+		c->slot_head = (c->slot_head + 1) % c->cfg.send_slots;
+		c->slot_used--;
+	}
+}
+
+void slot_acked(struct srd_conn *c, uint32_t i)
+{
+	struct slot *s = &c->slots[i];
+
+	if (!unresolved(s))
+		return;
+	age_unlink(c, i);
+	s->state = SLOT_ACKED;
+	lane_settle(c, s->lane);
+	slots_reclaim(c);
+}
+
+void slot_lost(struct srd_conn *c, uint32_t i, uint64_t pn, uint64_t now)
+{
+	struct slot *s = &c->slots[i];
+
+	if (s->state != SLOT_OUT || s->last_pn != pn)
+		return;   /* acked meanwhile, or a newer copy is out */
+	if (s->tries >= c->cfg.giveup_tries) {
+		slot_abandon_frame(c, s->frame, now);
+		return;
+	}
+	s->state = SLOT_RTX;
+	slot_queue_push(c, &c->rtxq, i);
+}
+
+void slot_abandon_frame(struct srd_conn *c, uint32_t frame, uint64_t now)
+{
+	const struct slot *first = &c->slots[frame];
+	struct lane *l = &c->lanes[first->lane];
+	struct srd_event ev = {
+		.type = SRD_EV_GIVE_UP, .lane = first->lane, .seq = first->seq,
+		.count = first->nparts, .now = now,
+	};
+	uint32_t k, i;
+
+	for (k = 0; k < first->nparts; k++) {
+		i = (frame + k) % c->cfg.send_slots;
+		if (!unresolved(&c->slots[i]))
+			continue;
+		age_unlink(c, i);
+		c->slots[i].state = SLOT_DEAD;
+	}
+	if (!l->skip_owed || srd_seq_before(l->abandoned_to, ev.seq + ev.count))
+		l->abandoned_to = ev.seq + ev.count;
+	l->skip_owed = true;
+	c->st.giveups++;
+	conn_event(c, &ev);
+	lane_settle(c, ev.lane);
+	slots_reclaim(c);
+}

@@ -1,0 +1,374 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * conn_tx.c: the sending side — frames into slots, slots into packets.
+ *
+ * srd_conn_write() fills one packet at a time, in this order of priority:
+ *   1. a control packet: an ACK that is due and/or SKIPs the peer must learn;
+ *   2. a PROBE on a path being revived, or after a probe timeout;
+ *   3. a DATA packet: retransmissions first, then new data, when the congestion
+ *      window, the peer's credit and the sent ring allow, on a path chosen by
+ *      path_choose() (never the path a retransmitted packet was lost on).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "encap/conn_int.h"
+
+void slot_queue_push(struct srd_conn *c, struct slot_queue *q, uint32_t i)
+{
+	c->slots[i].qnext = NIL;
+	if (q->tail == NIL)
+		q->head = i;
+	else
+		c->slots[q->tail].qnext = i;
+	q->tail = i;
+	q->count++;
+}
+
+/* First slot of q still in `state` (entries abandoned or acked meanwhile are
+ * dropped from the queue here). */
+static uint32_t queue_peek(struct srd_conn *c, struct slot_queue *q, uint8_t state)
+{
+	while (q->head != NIL && c->slots[q->head].state != state) {
+		q->head = c->slots[q->head].qnext;
+		q->count--;
+	}
+	if (q->head == NIL)
+		q->tail = NIL;
+	return q->head;
+}
+
+static void queue_pop(struct srd_conn *c, struct slot_queue *q)
+{
+	q->head = c->slots[q->head].qnext;
+	q->count--;
+	if (q->head == NIL)
+		q->tail = NIL;
+}
+
+static uint8_t *slot_bytes(const struct srd_conn *c, uint32_t i)
+{
+	return c->slot_data + (size_t)i * c->data_cap;
+}
+
+static void lane_append(struct srd_conn *c, struct lane *l, uint32_t i)
+{
+	c->slots[i].lane_next = NIL;
+	if (l->head == NIL)
+		l->head = i;
+	else
+		c->slots[l->tail].lane_next = i;
+	l->tail = i;
+}
+
+static void slot_fill(struct srd_conn *c, uint32_t i, const struct srd_frame_in *f,
+		      size_t off, uint32_t first, uint32_t nparts)
+{
+	struct slot *s = &c->slots[i];
+	struct lane *l = &c->lanes[f->lane];
+	size_t len = f->len - off < c->data_cap ? f->len - off : c->data_cap;
+
+	memset(s, 0, sizeof(*s));
+	s->state = SLOT_NEW;
+	s->flags = (off == 0 ? SRD_DATA_FIRST : 0) | (off + len == f->len ? SRD_DATA_LAST : 0);
+	if (off == 0 && f->offload) {
+		s->flags |= SRD_DATA_OFFLOAD;
+		s->offload = *f->offload;
+	}
+	s->lane = f->lane;
+	s->seq = l->next_seq++;
+	s->vni = f->vni;
+	s->len = (uint32_t)len;
+	s->frame = first;
+	s->nparts = nparts;
+	memcpy(slot_bytes(c, i), f->data + off, len);
+	lane_append(c, l, i);
+	slot_queue_push(c, &c->newq, i);
+}
+
+int srd_conn_send_frame(struct srd_conn *c, const struct srd_frame_in *f, uint64_t now)
+{
+	uint32_t parts, first, k;
+
+	(void)now;
+	if (f->lane >= c->cfg.lanes || !f->len || (f->vni & ~SRD_VNI_MASK))
+		return -EINVAL;
+	if (f->len > SRD_CONN_MAX_FRAME)
+		return -EMSGSIZE;
+	parts = (uint32_t)((f->len + c->data_cap - 1) / c->data_cap);
+	if (c->slot_used + parts > c->cfg.send_slots) {
+		c->st.sendbuf_full++;
+		return -ENOBUFS;
+	}
+	first = (c->slot_head + c->slot_used) % c->cfg.send_slots;
+	for (k = 0; k < parts; k++)
+		slot_fill(c, (first + k) % c->cfg.send_slots, f,
+			  (size_t)k * c->data_cap, first, parts);
+	c->slot_used += parts;
+	c->st.tx_frames++;
+	return 0;
+}
+
+/* ---- recording transmissions ---- */
+
+static void bit_set(uint64_t *bits, uint32_t idx)
+{
+	bits[idx >> 6] |= 1ull << (idx & 63);
+}
+
+static void path_link(struct srd_conn *c, struct path *p, uint32_t idx)
+{
+	c->sent[idx].prev = p->tail;
+	c->sent[idx].next = NIL;
+	if (p->tail == NIL)
+		p->head = idx;
+	else
+		c->sent[p->tail].next = idx;
+	p->tail = idx;
+}
+
+static bool ring_has_room(const struct srd_conn *c)
+{
+	return c->next_pn - c->sent_base <= c->sent_mask;
+}
+
+static void sent_record(struct srd_conn *c, uint32_t slot, unsigned path,
+			uint8_t flags, uint64_t now)
+{
+	uint64_t pn = c->next_pn++;
+	uint32_t idx = (uint32_t)(pn & c->sent_mask);
+	struct path *p = &c->paths[path];
+
+	c->st.srd_tx_pkts++;
+	p->st.tx_pkts++;
+	if (!(flags & SENT_INFLIGHT))
+		return;
+	c->sent[idx] = (struct sent){ .pn = pn, .sent_ns = now, .slot = slot,
+				      .path = (uint16_t)path, .flags = flags };
+	bit_set(c->inflight_bits, idx);
+	bit_set(c->track_bits, idx);
+	path_link(c, p, idx);
+	p->inflight++;
+	c->inflight++;
+	c->st.inflight = c->inflight;
+	c->last_eliciting = now;
+}
+
+/* ---- composing packets ---- */
+
+static bool ack_due(const struct srd_conn *c, uint64_t now)
+{
+	const struct acktr *t = &c->acktr;
+
+	return t->dirty && (t->now || t->unacked >= c->cfg.ack_every ||
+			    t->deadline <= now);
+}
+
+static int put_ack(struct srd_conn *c, uint8_t *p, size_t cap, uint64_t now)
+{
+	struct acktr *t = &c->acktr;
+	uint64_t delay = now > t->largest_at ? now - t->largest_at : 0;
+	struct srd_ack_info info = {
+		.delay_ns = delay > UINT32_MAX ? UINT32_MAX : (uint32_t)delay,
+		.credit = srd_rob_free_slots(c->rob),
+	};
+	int n = srd_wire_put_ack(p, cap, &info, t->r, t->n);
+
+	if (n < 0)
+		return n;
+	c->credit_sent = info.credit;
+	t->unacked = 0;
+	t->dirty = t->now = false;
+	t->deadline = SRD_NEVER;
+	c->st.acks_tx++;
+	return n;
+}
+
+static int put_skips(struct srd_conn *c, uint8_t *p, size_t cap, uint64_t pn)
+{
+	struct srd_skip_ent ents[SKIP_MAX];
+	unsigned i, n = 0;
+
+	for (i = 0; i < c->nskips; i++) {
+		if (c->skips[i].out)
+			continue;
+		ents[n].lane = c->skips[i].lane;
+		ents[n++].seq = c->skips[i].seq;
+		c->skips[i].pn = pn;
+		c->skips[i].out = true;
+	}
+	return n ? srd_wire_put_skip(p, cap, ents, n) : 0;
+}
+
+static bool skips_unsent(const struct srd_conn *c)
+{
+	unsigned i;
+
+	for (i = 0; i < c->nskips; i++)
+		if (!c->skips[i].out)
+			return true;
+	return false;
+}
+
+static unsigned ctl_path(struct srd_conn *c)
+{
+	unsigned i, p;
+
+	for (i = 0; i < c->cfg.npaths; i++) {
+		p = (c->ctl_path + i) % c->cfg.npaths;
+		if (c->paths[p].state <= SRD_PATH_SUSPECT) {
+			c->ctl_path = p + 1;
+			return p;
+		}
+	}
+	return c->ctl_path++ % c->cfg.npaths;
+}
+
+/* An ACK and/or SKIPs, alone in a packet. */
+static bool write_control(struct srd_conn *c, struct srd_tx_pkt *t, uint64_t now)
+{
+	bool skip = skips_unsent(c) && ring_has_room(c);
+	unsigned path;
+	int n, off;
+
+	if (!ack_due(c, now) && !skip)
+		return false;
+	path = ctl_path(c);
+	off = srd_wire_put_preamble(t->buf, t->cap, (uint16_t)path);
+	if (c->acktr.dirty) {
+		n = put_ack(c, t->buf + off, t->cap - (size_t)off, now);
+		off += n > 0 ? n : 0;
+	}
+	if (skip)
+		off += put_skips(c, t->buf + off, t->cap - (size_t)off, c->next_pn);
+	t->len = (size_t)off;
+	t->pn = c->next_pn;
+	t->path = (uint16_t)path;
+	sent_record(c, NIL, path, skip ? SENT_INFLIGHT | SENT_ELICITING | SENT_SKIP : 0,
+		    now);
+	return true;
+}
+
+static int probe_path(struct srd_conn *c)
+{
+	unsigned i;
+
+	for (i = 0; i < c->cfg.npaths; i++)
+		if (c->paths[i].state == SRD_PATH_PROBING && !c->paths[i].probe_out)
+			return (int)i;
+	if (c->probe_now)
+		return path_choose(c, -1);
+	return -1;
+}
+
+static bool write_probe(struct srd_conn *c, struct srd_tx_pkt *t, uint64_t now)
+{
+	int path = probe_path(c);
+	int off;
+
+	if (path < 0 || !ring_has_room(c))
+		return false;
+	off = srd_wire_put_preamble(t->buf, t->cap, (uint16_t)path);
+	off += srd_wire_put_probe(t->buf + off, t->cap - (size_t)off, 0);
+	t->len = (size_t)off;
+	t->pn = c->next_pn;
+	t->path = (uint16_t)path;
+	if (c->paths[path].state == SRD_PATH_PROBING)
+		c->paths[path].probe_out = true;
+	c->probe_now = false;
+	sent_record(c, NIL, (unsigned)path, SENT_INFLIGHT | SENT_ELICITING | SENT_PROBE,
+		    now);
+	return true;
+}
+
+static bool lane_window_open(const struct srd_conn *c, const struct slot *s)
+{
+	const struct lane *l = &c->lanes[s->lane];
+	uint32_t oldest = l->head == NIL ? s->seq : c->slots[l->head].seq;
+
+	return s->seq - oldest < c->cfg.rob_ring;
+}
+
+/* The next slot to send and its path, or NIL. */
+static uint32_t next_data(struct srd_conn *c, uint64_t now, int *path)
+{
+	uint32_t i = queue_peek(c, &c->rtxq, SLOT_RTX);
+	const struct slot *s;
+
+	if (!cc_can_send(c, now) || !ring_has_room(c))
+		return NIL;
+	if (i == NIL) {
+		i = queue_peek(c, &c->newq, SLOT_NEW);
+		if (i == NIL || c->outstanding >= c->peer_credit ||
+		    !lane_window_open(c, &c->slots[i]))
+			return NIL;
+	}
+	s = &c->slots[i];
+	*path = path_choose(c, s->tries ? s->last_path : -1);
+	if (*path < 0 && s->tries)
+		*path = path_choose(c, -1);
+	return *path < 0 ? NIL : i;
+}
+
+static void put_data(struct srd_conn *c, struct srd_tx_pkt *t, uint32_t i, int path)
+{
+	struct slot *s = &c->slots[i];
+	struct srd_data d = {
+		.vni = s->vni, .lane = s->lane, .seq = s->seq, .flags = s->flags,
+		.offload = s->offload, .frame_len = s->len,
+	};
+	int off;
+
+	if (s->tries || (!c->newq.count && !c->rtxq.count))
+		d.flags |= SRD_DATA_ACK_NOW;   /* a repair, or the end of a burst */
+	off = srd_wire_put_preamble(t->buf, t->cap, (uint16_t)path);
+	off += srd_wire_put_data_hdr(t->buf + off, t->cap - (size_t)off, &d);
+	memcpy(t->buf + off, slot_bytes(c, i), s->len);
+	t->len = (size_t)off + s->len;
+	t->pn = c->next_pn;
+	t->path = (uint16_t)path;
+}
+
+static bool write_data(struct srd_conn *c, struct srd_tx_pkt *t, uint64_t now)
+{
+	struct slot_queue *q;
+	struct slot *s;
+	int path = -1;
+	uint32_t i = next_data(c, now, &path);
+
+	if (i == NIL)
+		return false;
+	s = &c->slots[i];
+	q = s->state == SLOT_RTX ? &c->rtxq : &c->newq;
+	queue_pop(c, q);
+	if (s->tries)
+		c->st.retransmits++;
+	else
+		slot_first_send(c, i, now);
+	put_data(c, t, i, path);
+	s->state = SLOT_OUT;
+	s->tries++;
+	s->last_path = (uint16_t)path;
+	s->last_pn = c->next_pn;
+	sent_record(c, i, (unsigned)path, SENT_INFLIGHT | SENT_ELICITING, now);
+	cc_on_send(c, now);
+	return true;
+}
+
+unsigned srd_conn_write(struct srd_conn *c, struct srd_tx_pkt *pkts, unsigned n,
+			uint64_t now)
+{
+	unsigned k;
+
+	skips_refill(c);
+	for (k = 0; k < n; k++) {
+		struct srd_tx_pkt *t = &pkts[k];
+
+		if (t->cap < c->cfg.max_payload)
+			break;
+		if (!write_control(c, t, now) && !write_probe(c, t, now) &&
+		    !write_data(c, t, now))
+			break;
+	}
+	return k;
+}

@@ -1,0 +1,424 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * test_conn.c: the connection engine between two endpoints over a tiny scripted
+ * wire (per-path delay, drops chosen by a callback), on a virtual clock. The
+ * simulator (tests/sim) covers rates, queues and long runs; these tests pin single
+ * behaviours exactly.
+ */
+#include <errno.h>
+
+#include "encap/conn.h"
+#include "tests/check.h"
+
+#define WIRE_MAX 8192
+#define FRAME_BUF SRD_CONN_MAX_FRAME
+#define US 1000ull
+
+/* A packet on the wire. */
+struct wire_pkt {
+	uint64_t at;          /* delivery time */
+	int to;               /* 0: A, 1: B */
+	uint64_t pn;          /* packet number */
+	uint16_t path;        /* path it took */
+	size_t len;           /* bytes */
+	uint8_t buf[1600];    /* SRD plaintext */
+};
+
+/* Two endpoints and the wire between them. */
+struct net {
+	struct srd_conn *end[2];                  /* A and B */
+	struct wire_pkt *q;                       /* packets in flight */
+	unsigned n;                               /* entries in q */
+	uint64_t now;                             /* virtual clock */
+	uint64_t delay[SRD_CONN_MAX_PATHS];       /* one-way delay per path */
+	bool (*drop)(struct net *, int from, const struct srd_tx_pkt *); /* loss script */
+	unsigned sent_data;                       /* DATA packets A put on the wire */
+	uint16_t data_path[256];                  /* path of each of them */
+	uint64_t data_pn[256];                    /* pn of each of them */
+	unsigned frames;                          /* frames B delivered */
+	uint16_t order[4096];                     /* lane of each delivered frame */
+	uint8_t last[FRAME_BUF];                  /* last frame B delivered */
+	size_t last_len;                          /* its length */
+	struct srd_frame_out last_meta;           /* its metadata */
+	unsigned blackhole_path;                  /* path dropped by drop_path */
+	uint64_t blackhole_until;                 /* until then */
+};
+
+static struct srd_conn_cfg test_cfg(void)
+{
+	struct srd_conn_cfg cfg;
+
+	srd_conn_cfg_default(&cfg);
+	cfg.npaths = 4;
+	cfg.lanes = 8;
+	cfg.send_slots = 512;
+	cfg.rob_slots = 512;
+	cfg.rob_ring = 256;
+	cfg.initial_rtt_ns = 40 * US;
+	cfg.giveup_ns = 5000 * US;
+	cfg.hold_ns = 20000 * US;
+	cfg.probe_interval_ns = 500 * US;
+	return cfg;
+}
+
+static void net_init(struct net *n, const struct srd_conn_cfg *cfg)
+{
+	unsigned i;
+
+	memset(n, 0, sizeof(*n));
+	n->q = calloc(WIRE_MAX, sizeof(*n->q));
+	n->end[0] = srd_conn_new(cfg, 1000, 0);
+	n->end[1] = srd_conn_new(cfg, 5000000, 0);
+	for (i = 0; i < SRD_CONN_MAX_PATHS; i++)
+		n->delay[i] = (10 + 2 * i) * US;
+	CHECK(n->q && n->end[0] && n->end[1]);
+}
+
+static void net_fini(struct net *n)
+{
+	srd_conn_free(n->end[0]);
+	srd_conn_free(n->end[1]);
+	free(n->q);
+}
+
+static bool is_data(const struct srd_tx_pkt *t)
+{
+	return t->len > 8 && t->buf[4] == SRD_REC_DATA;
+}
+
+static void flush(struct net *n, int from)
+{
+	static uint8_t bufs[16][1600];
+	struct srd_tx_pkt t[16];
+	unsigned i, got;
+
+	do {
+		for (i = 0; i < 16; i++)
+			t[i] = (struct srd_tx_pkt){ .buf = bufs[i], .cap = sizeof(bufs[i]) };
+		got = srd_conn_write(n->end[from], t, 16, n->now);
+		for (i = 0; i < got; i++) {
+			if (from == 0 && is_data(&t[i]) && n->sent_data < 256) {
+				n->data_path[n->sent_data] = t[i].path;
+				n->data_pn[n->sent_data] = t[i].pn;
+			}
+			if (from == 0 && is_data(&t[i]))
+				n->sent_data++;
+			if ((n->drop && n->drop(n, from, &t[i])) || n->n == WIRE_MAX)
+				continue;
+			n->q[n->n] = (struct wire_pkt){ .at = n->now + n->delay[t[i].path],
+							.to = !from, .pn = t[i].pn,
+							.path = t[i].path, .len = t[i].len };
+			memcpy(n->q[n->n++].buf, t[i].buf, t[i].len);
+		}
+	} while (got == 16);
+}
+
+static void drain(struct net *n)
+{
+	static uint8_t buf[FRAME_BUF];
+	struct srd_frame_out f;
+
+	while (srd_conn_read_frame(n->end[1], &f, buf, sizeof(buf)) == 1) {
+		if (n->frames < 4096)
+			n->order[n->frames] = f.lane;
+		n->frames++;
+		memcpy(n->last, buf, f.len);
+		n->last_len = f.len;
+		n->last_meta = f;
+	}
+}
+
+static uint64_t next_time(const struct net *n, uint64_t until)
+{
+	uint64_t t = until, e;
+	unsigned i;
+
+	for (i = 0; i < n->n; i++)
+		if (n->q[i].at < t)
+			t = n->q[i].at;
+	for (i = 0; i < 2; i++) {
+		e = srd_conn_next_expiry(n->end[i]);
+		if (e < t)
+			t = e;
+	}
+	return t < n->now ? n->now : t;
+}
+
+static void deliver_due(struct net *n)
+{
+	unsigned i = 0;
+
+	while (i < n->n) {
+		struct wire_pkt *p = &n->q[i];
+
+		if (p->at > n->now) {
+			i++;
+			continue;
+		}
+		srd_conn_recv(n->end[p->to], p->pn, p->buf, p->len, n->now);
+		n->q[i] = n->q[--n->n];
+	}
+}
+
+/* Run the two endpoints until `until` (virtual ns), bounded in steps. */
+static void run(struct net *n, uint64_t until)
+{
+	unsigned steps;
+
+	for (steps = 0; steps < 200000; steps++) {
+		deliver_due(n);
+		srd_conn_handle_expiry(n->end[0], n->now);
+		srd_conn_handle_expiry(n->end[1], n->now);
+		flush(n, 0);
+		flush(n, 1);
+		drain(n);
+		if (n->now >= until)
+			break;
+		n->now = next_time(n, until);
+	}
+	CHECK(steps < 200000);
+}
+
+static int send_frame(struct net *n, uint16_t lane, size_t len, uint8_t fill)
+{
+	static uint8_t buf[FRAME_BUF];
+	struct srd_frame_in f = { .lane = lane, .vni = 42, .data = buf, .len = len };
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = (uint8_t)(fill + i * 7);
+	return srd_conn_send_frame(n->end[0], &f, n->now);
+}
+
+static void setup(struct net *n)
+{
+	struct srd_conn_cfg cfg = test_cfg();
+
+	net_init(n, &cfg);
+}
+
+static void conn__single_frame_delivered_and_acked(void)
+{
+	struct net n;
+
+	setup(&n);
+	CHECK_EQ(send_frame(&n, 3, 1000, 1), 0);
+	run(&n, 2000 * US);
+	CHECK_EQ(n.frames, 1);
+	CHECK_EQ(n.last_len, 1000);
+	CHECK_EQ(n.last[999], (uint8_t)(1 + 999 * 7));
+	CHECK_EQ(n.last_meta.lane, 3);
+	CHECK_EQ(n.last_meta.vni, 42);
+	CHECK(srd_conn_idle(n.end[0]));
+	CHECK_EQ(srd_conn_stats(n.end[0])->retransmits, 0);
+	net_fini(&n);
+}
+
+static void conn__super_frame_reassembled_with_offload(void)
+{
+	static uint8_t buf[65536];
+	struct srd_offload off = { .gso_type = 1, .hdr_len = 54, .gso_size = 1448,
+				   .csum_start = 34, .csum_offset = 16 };
+	struct srd_frame_in f = { .lane = 1, .vni = 7, .data = buf, .len = sizeof(buf),
+				  .offload = &off };
+	struct net n;
+	size_t i;
+
+	setup(&n);
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = (uint8_t)(i * 13);
+	CHECK_EQ(srd_conn_send_frame(n.end[0], &f, 0), 0);
+	run(&n, 5000 * US);
+	CHECK_EQ(n.frames, 1);
+	CHECK_EQ(n.last_len, sizeof(buf));
+	CHECK(memcmp(n.last, buf, sizeof(buf)) == 0);
+	CHECK(n.last_meta.has_offload);
+	CHECK_EQ(n.last_meta.offload.gso_size, 1448);
+	CHECK(n.sent_data >= 47);
+	net_fini(&n);
+}
+
+/* Drop A's first DATA transmission only. */
+static bool drop_first_data(struct net *n, int from, const struct srd_tx_pkt *t)
+{
+	return from == 0 && is_data(t) && n->sent_data == 1;
+}
+
+static void conn__lost_packet_repaired_on_another_path(void)
+{
+	struct net n;
+
+	setup(&n);
+	n.drop = drop_first_data;
+	CHECK_EQ(send_frame(&n, 0, 500, 9), 0);
+	CHECK_EQ(send_frame(&n, 0, 500, 10), 0);
+	CHECK_EQ(send_frame(&n, 0, 500, 11), 0);
+	run(&n, 3000 * US);
+	CHECK_EQ(n.frames, 3);
+	CHECK_EQ(n.last[0], 11);
+	CHECK(srd_conn_stats(n.end[0])->retransmits >= 1);
+	CHECK(n.sent_data >= 4);
+	CHECK(n.data_path[3] != n.data_path[0]);   /* the repair left on another path */
+	CHECK(srd_conn_idle(n.end[0]));
+	net_fini(&n);
+}
+
+/* Drop every DATA packet of lane 1 for the first millisecond. */
+static bool drop_lane1_early(struct net *n, int from, const struct srd_tx_pkt *t)
+{
+	return from == 0 && is_data(t) && t->buf[13] == 1 && n->now < 1000 * US;
+}
+
+static void conn__hole_in_one_lane_does_not_block_another(void)
+{
+	struct net n;
+	unsigned i, lane2_before_lane1 = 0;
+
+	setup(&n);
+	n.drop = drop_lane1_early;
+	CHECK_EQ(send_frame(&n, 1, 300, 1), 0);
+	for (i = 0; i < 5; i++)
+		CHECK_EQ(send_frame(&n, 2, 300, 2), 0);
+	run(&n, 5000 * US);
+	CHECK_EQ(n.frames, 6);
+	for (i = 0; i < n.frames && n.order[i] == 2; i++)
+		lane2_before_lane1++;
+	CHECK_EQ(lane2_before_lane1, 5);
+	net_fini(&n);
+}
+
+static bool drop_path(struct net *n, int from, const struct srd_tx_pkt *t)
+{
+	(void)from;
+	return t->path == n->blackhole_path && n->now < n->blackhole_until;
+}
+
+static void conn__dead_path_avoided_then_revived(void)
+{
+	struct srd_path_stats ps;
+	struct srd_event ev;
+	struct net n;
+	unsigned i, died = 0, revived = 0;
+
+	setup(&n);
+	n.drop = drop_path;
+	n.blackhole_path = 2;
+	n.blackhole_until = 3000 * US;
+	for (i = 0; i < 200; i++)
+		CHECK_EQ(send_frame(&n, (uint16_t)(i % 8), 1200, (uint8_t)i), 0);
+	run(&n, 2500 * US);
+	srd_conn_path_stats(n.end[0], 2, &ps);
+	CHECK(ps.state == SRD_PATH_DEAD || ps.state == SRD_PATH_PROBING);
+	CHECK_EQ(n.frames, 200);
+	for (i = 0; i < 200; i++)
+		CHECK_EQ(send_frame(&n, (uint16_t)(i % 8), 1200, (uint8_t)i), 0);
+	run(&n, 20000 * US);
+	CHECK_EQ(n.frames, 400);
+	srd_conn_path_stats(n.end[0], 2, &ps);
+	CHECK_EQ(ps.state, SRD_PATH_ACTIVE);
+	while (srd_conn_poll_event(n.end[0], &ev))
+		if (ev.type == SRD_EV_PATH_STATE && ev.path == 2) {
+			died += ev.to == SRD_PATH_DEAD;
+			revived += ev.to == SRD_PATH_ACTIVE;
+		}
+	CHECK(died >= 1);
+	CHECK(revived >= 1);
+	CHECK_EQ(srd_conn_stats(n.end[0])->giveups, 0);
+	net_fini(&n);
+}
+
+/* Drop every DATA packet of lane 5 seq 1 (the second frame of lane 5). */
+static bool drop_lane5_seq1(struct net *n, int from, const struct srd_tx_pkt *t)
+{
+	(void)n;
+	return from == 0 && is_data(t) && t->buf[13] == 5 && t->buf[19] == 1;
+}
+
+static void conn__given_up_frame_is_skipped_by_receiver(void)
+{
+	struct srd_event ev;
+	struct net n;
+	unsigned gaveup = 0;
+
+	setup(&n);
+	n.drop = drop_lane5_seq1;
+	CHECK_EQ(send_frame(&n, 5, 100, 1), 0);
+	CHECK_EQ(send_frame(&n, 5, 100, 2), 0);   /* never arrives */
+	CHECK_EQ(send_frame(&n, 5, 100, 3), 0);
+	run(&n, 30000 * US);
+	CHECK_EQ(n.frames, 2);
+	CHECK_EQ(n.last[0], 3);
+	CHECK_EQ(srd_conn_stats(n.end[0])->giveups, 1);
+	CHECK_EQ(srd_conn_stats(n.end[1])->skipped_frames, 1);
+	CHECK_EQ(srd_conn_stats(n.end[1])->hold_timeouts, 0);  /* the SKIP came first */
+	while (srd_conn_poll_event(n.end[0], &ev))
+		gaveup += ev.type == SRD_EV_GIVE_UP && ev.lane == 5 && ev.seq == 1;
+	CHECK_EQ(gaveup, 1);
+	CHECK(srd_conn_idle(n.end[0]));
+	net_fini(&n);
+}
+
+static void recv__replay_and_malformed_counted(void)
+{
+	uint8_t pkt[64] = { 1, 0, 0, 0, SRD_REC_PROBE, 0, 0, 4 };
+	struct net n;
+
+	setup(&n);
+	CHECK_EQ(srd_conn_recv(n.end[1], 77, pkt, 8, 0), 0);
+	CHECK_EQ(srd_conn_recv(n.end[1], 77, pkt, 8, 0), -EALREADY);
+	pkt[0] = 9;
+	CHECK_EQ(srd_conn_recv(n.end[1], 78, pkt, 8, 0), -EPROTONOSUPPORT);
+	CHECK_EQ(srd_conn_stats(n.end[1])->replays, 1);
+	CHECK_EQ(srd_conn_stats(n.end[1])->malformed, 1);
+	net_fini(&n);
+}
+
+static void send_frame__full_buffer_refused(void)
+{
+	struct net n;
+	unsigned i;
+	int err = 0;
+
+	setup(&n);
+	for (i = 0; i < 600 && !err; i++)
+		err = send_frame(&n, 0, 1000, 0);
+	CHECK_EQ(err, -ENOBUFS);
+	CHECK_EQ(i, 513);
+	CHECK_EQ(srd_conn_stats(n.end[0])->sendbuf_full, 1);
+	CHECK_EQ(send_frame(&n, 8, 100, 0), -EINVAL);     /* lane out of range */
+	CHECK_EQ(send_frame(&n, 0, 0, 0), -EINVAL);
+	net_fini(&n);
+}
+
+static void flow_control__small_reorder_buffer_never_overrun(void)
+{
+	struct srd_conn_cfg cfg = test_cfg();
+	struct net n;
+	unsigned i;
+
+	cfg.rob_slots = 16;
+	net_init(&n, &cfg);
+	n.drop = drop_first_data;             /* a hole holds packets in the buffer */
+	for (i = 0; i < 300; i++)
+		CHECK_EQ(send_frame(&n, 0, 1200, (uint8_t)i), 0);
+	run(&n, 50000 * US);
+	CHECK_EQ(n.frames, 300);
+	CHECK_EQ(srd_conn_stats(n.end[1])->rob_full_drops, 0);
+	CHECK(srd_conn_stats(n.end[1])->rob_peak_bytes <=
+	      srd_conn_stats(n.end[1])->rob_bound_bytes);
+	net_fini(&n);
+}
+
+int main(void)
+{
+	RUN(conn__single_frame_delivered_and_acked);
+	RUN(conn__super_frame_reassembled_with_offload);
+	RUN(conn__lost_packet_repaired_on_another_path);
+	RUN(conn__hole_in_one_lane_does_not_block_another);
+	RUN(conn__dead_path_avoided_then_revived);
+	RUN(conn__given_up_frame_is_skipped_by_receiver);
+	RUN(recv__replay_and_malformed_counted);
+	RUN(send_frame__full_buffer_refused);
+	RUN(flow_control__small_reorder_buffer_never_overrun);
+	return check_exit();
+}
