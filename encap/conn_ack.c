@@ -280,5 +280,5 @@ uint64_t giveup_deadline(const struct srd_conn *c)
 void giveup_check(struct srd_conn *c, uint64_t now)
 {
 	while (c->age_head != NIL && giveup_deadline(c) <= now)
-		slot_abandon_frame(c, c->slots[c->age_head].frame, now);
+		slot_abandon_frame(c, c->age_head, now);
 }

@@ -45,8 +45,8 @@ struct slot {
 	uint32_t seq;          /* its lane seq */
 	uint32_t vni;          /* virtual network */
 	uint32_t len;          /* frame bytes in this packet */
-	uint32_t frame;        /* slot index of its frame's FIRST packet */
-	uint32_t nparts;       /* FIRST only: packets in the frame */
+	uint32_t part;         /* its position in its frame, 0 = FIRST */
+	uint32_t nparts;       /* packets in its frame */
 	uint16_t tries;        /* transmissions so far */
 	uint16_t last_path;    /* path of the latest transmission */
 	uint64_t first_sent;   /* first transmission time (give-up clock) */
@@ -213,7 +213,7 @@ void slot_queue_push(struct srd_conn *c, struct slot_queue *q, uint32_t i);
 void slot_acked(struct srd_conn *c, uint32_t i);
 void slot_lost(struct srd_conn *c, uint32_t i, uint64_t pn, uint64_t now);
 void slot_first_send(struct srd_conn *c, uint32_t i, uint64_t now);
-void slot_abandon_frame(struct srd_conn *c, uint32_t frame, uint64_t now);
+void slot_abandon_frame(struct srd_conn *c, uint32_t i, uint64_t now);
 void slots_reclaim(struct srd_conn *c);
 void skips_refill(struct srd_conn *c);
 void skips_on_ack(struct srd_conn *c, uint64_t pn);

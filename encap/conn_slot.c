@@ -161,29 +161,41 @@ void slot_lost(struct srd_conn *c, uint32_t i, uint64_t pn, uint64_t now)
 	if (s->state != SLOT_OUT || s->last_pn != pn)
 		return;   /* acked meanwhile, or a newer copy is out */
 	if (s->tries >= c->cfg.giveup_tries) {
-		slot_abandon_frame(c, s->frame, now);
+		slot_abandon_frame(c, i, now);
 		return;
 	}
 	s->state = SLOT_RTX;
 	slot_queue_push(c, &c->rtxq, i);
 }
 
-void slot_abandon_frame(struct srd_conn *c, uint32_t frame, uint64_t now)
+/* Slot j still holds piece k of the frame (lane, first_seq): slots of an abandoned
+ * frame's acked pieces may already hold other frames. */
+static bool same_frame(const struct slot *t, uint16_t lane, uint32_t first_seq,
+		       uint32_t k)
 {
-	const struct slot *first = &c->slots[frame];
-	struct lane *l = &c->lanes[first->lane];
-	struct srd_event ev = {
-		.type = SRD_EV_GIVE_UP, .lane = first->lane, .seq = first->seq,
-		.count = first->nparts, .now = now,
-	};
-	uint32_t k, i;
+	return t->state != SLOT_FREE && t->lane == lane && t->seq == first_seq + k &&
+	       t->part == k;
+}
 
-	for (k = 0; k < first->nparts; k++) {
-		i = (frame + k) % c->cfg.send_slots;
-		if (!unresolved(&c->slots[i]))
+/* Abandon the frame slot i belongs to. */
+void slot_abandon_frame(struct srd_conn *c, uint32_t i, uint64_t now)
+{
+	const struct slot *s = &c->slots[i];
+	uint32_t n = c->cfg.send_slots, first = (i + n - s->part % n) % n;
+	struct lane *l = &c->lanes[s->lane];
+	struct srd_event ev = {
+		.type = SRD_EV_GIVE_UP, .lane = s->lane, .seq = s->seq - s->part,
+		.count = s->nparts, .now = now,
+	};
+	uint32_t k;
+
+	for (k = 0; k < ev.count; k++) {
+		struct slot *t = &c->slots[(first + k) % n];
+
+		if (!same_frame(t, ev.lane, ev.seq, k) || !unresolved(t))
 			continue;
-		age_unlink(c, i);
-		c->slots[i].state = SLOT_DEAD;
+		age_unlink(c, (first + k) % n);
+		t->state = SLOT_DEAD;
 	}
 	if (!l->skip_owed || srd_seq_before(l->abandoned_to, ev.seq + ev.count))
 		l->abandoned_to = ev.seq + ev.count;

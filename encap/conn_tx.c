@@ -62,10 +62,11 @@ static void lane_append(struct srd_conn *c, struct lane *l, uint32_t i)
 }
 
 static void slot_fill(struct srd_conn *c, uint32_t i, const struct srd_frame_in *f,
-		      size_t off, uint32_t first, uint32_t nparts)
+		      uint32_t part, uint32_t nparts)
 {
 	struct slot *s = &c->slots[i];
 	struct lane *l = &c->lanes[f->lane];
+	size_t off = (size_t)part * c->data_cap;
 	size_t len = f->len - off < c->data_cap ? f->len - off : c->data_cap;
 
 	memset(s, 0, sizeof(*s));
@@ -79,7 +80,7 @@ static void slot_fill(struct srd_conn *c, uint32_t i, const struct srd_frame_in 
 	s->seq = l->next_seq++;
 	s->vni = f->vni;
 	s->len = (uint32_t)len;
-	s->frame = first;
+	s->part = part;
 	s->nparts = nparts;
 	memcpy(slot_bytes(c, i), f->data + off, len);
 	lane_append(c, l, i);
@@ -102,8 +103,7 @@ int srd_conn_send_frame(struct srd_conn *c, const struct srd_frame_in *f, uint64
 	}
 	first = (c->slot_head + c->slot_used) % c->cfg.send_slots;
 	for (k = 0; k < parts; k++)
-		slot_fill(c, (first + k) % c->cfg.send_slots, f,
-			  (size_t)k * c->data_cap, first, parts);
+		slot_fill(c, (first + k) % c->cfg.send_slots, f, k, parts);
 	c->slot_used += parts;
 	c->st.tx_frames++;
 	return 0;
