@@ -2,12 +2,15 @@
 /*
  * cc.c: congestion control, one window per connection, Swift-style.
  *
- * The signal is queuing delay: an RTT sample minus its path's minimum RTT. Below
+ * The signal is queuing delay: the smoothed RTT of packets that came back on their own
+ * path index (conn_ack.c) minus the lowest such RTT, so per-packet jitter averages
+ * out and another path's reverse delay never counts. Below
  * cfg.target_delay_ns the window grows (doubling per RTT in slow start, then one
  * packet per RTT); above it, the window shrinks in proportion to the excess, at most
- * once per RTT and at most by half. A loss shrinks the window at most once per RTT:
- * by half when the path's delay also shows a queue (congestion), by a tenth when it
- * does not (a lossy link, which spraying routes around anyway). Per-path caps in
+ * once per RTT and at most by half. A loss halves the window, at most once per RTT,
+ * when the path's delay also shows a queue (congestion: the queue overflowed); a loss
+ * without queuing is a lossy link, which path states and spraying route around, and
+ * leaves the window alone. Per-path caps in
  * path.c keep one path from taking the whole window. Optional pacing spreads the
  * window over the smoothed RTT.
  */
@@ -17,7 +20,6 @@
 
 #define DECREASE_GAIN 0.8        /* Swift's beta */
 #define MAX_DECREASE 0.5         /* never shrink more than this per RTT */
-#define RANDOM_LOSS_FACTOR 0.9   /* loss without queuing delay */
 
 void cc_init(struct cc *cc, const struct srd_conn_cfg *cfg)
 {
@@ -52,7 +54,7 @@ static void decrease(struct srd_conn *c, double factor, uint64_t now)
 
 static uint64_t queuing_delay(const struct path *p, uint64_t rtt)
 {
-	return p->min_rtt != UINT64_MAX && rtt > p->min_rtt ? rtt - p->min_rtt : 0;
+	return p->cc_min_rtt != UINT64_MAX && rtt > p->cc_min_rtt ? rtt - p->cc_min_rtt : 0;
 }
 
 void cc_on_ack(struct srd_conn *c, unsigned path, uint64_t rtt, uint64_t now)
@@ -77,8 +79,6 @@ void cc_on_loss(struct srd_conn *c, unsigned path, uint64_t now)
 		return;
 	if (queuing_delay(p, p->latest_rtt) > c->cfg.target_delay_ns)
 		decrease(c, MAX_DECREASE, now);
-	else
-		decrease(c, RANDOM_LOSS_FACTOR, now);
 }
 
 bool cc_can_send(const struct srd_conn *c, uint64_t now)

@@ -110,6 +110,7 @@ static void conn_init_state(struct srd_conn *c, uint64_t first_pn, uint64_t now)
 	c->peer_credit = c->cfg.rob_slots;
 	c->credit_sent = c->cfg.rob_slots;
 	c->loss_time = SRD_NEVER;
+	c->reply_path = -1;
 	c->acktr.deadline = SRD_NEVER;
 	srd_replay_init(&c->replay);
 	cc_init(&c->cc, &c->cfg);

@@ -4,15 +4,16 @@
  *
  * Timers (all reported through srd_conn_next_expiry, none read a clock):
  *   loss_time   RACK per path: a packet is lost once a packet sent after it on the
- *               SAME path was acknowledged and it is still missing latest_rtt plus a
- *               reordering window later; or, when a packet sent after it on ANY path
+ *               SAME path was acknowledged and it is still missing max(latest_rtt,
+ *               srtt) plus a reordering window later (ACKs of one path come back on
+ *               varying paths, so the latest sample alone is too noisy); or, when a packet sent after it on ANY path
  *               was acknowledged, once its path's loss threshold (srtt + srtt/8 +
  *               4 rttvar + ack delay) has passed. Paths keep their own RTTs, so a slow
  *               path is not mistaken for a lossy one.
  *   pto         nothing acknowledged for srtt + 4 rttvar + ack delay (at least
  *               cfg.pto_floor_ns, doubling per consecutive timeout): what has been
  *               out that long is declared lost, and a PROBE goes out.
- *   give-up     a frame first sent cfg.giveup_ns ago is abandoned (SKIP follows).
+ *   give-up     a frame queued cfg.giveup_ns ago is abandoned (SKIP follows).
  * A lost DATA packet is retransmitted on another path (conn_tx.c).
  */
 #include <string.h>
@@ -52,17 +53,14 @@ void sent_unlink(struct srd_conn *c, uint64_t pn)
 	c->st.inflight = c->inflight;
 }
 
-/* Move sent_base past records that are neither in flight nor worth an ACK. */
+/* Move sent_base past records no longer in flight. Records declared lost keep their
+ * track bit until the ring reuses their entry, so a late ACK still proves the loss
+ * spurious and revives its path. */
 static void sent_advance(struct srd_conn *c)
 {
-	while (c->sent_base < c->next_pn) {
-		uint32_t idx = (uint32_t)(c->sent_base & c->sent_mask);
-
-		if (bit_test(c->inflight_bits, idx))
-			return;
-		bit_clear(c->track_bits, idx);
+	while (c->sent_base < c->next_pn &&
+	       !bit_test(c->inflight_bits, (uint32_t)(c->sent_base & c->sent_mask)))
 		c->sent_base++;
-	}
 }
 
 static void declare_lost(struct srd_conn *c, uint64_t pn, uint64_t now)
@@ -82,8 +80,12 @@ static void declare_lost(struct srd_conn *c, uint64_t pn, uint64_t now)
 		slot_lost(c, s->slot, pn, now);
 }
 
+/* Every acknowledged packet gives its path an RTT sample for loss detection. Only a
+ * packet that went out on the path index the ACK came back on measures one path out
+ * and the same path back: those samples, and only those, feed congestion control,
+ * so another path's reverse delay is never mistaken for queuing. */
 static void rtt_update(struct srd_conn *c, const struct sent *s, uint64_t ack_delay,
-		       uint64_t now)
+		       unsigned ack_path, uint64_t now)
 {
 	struct path *p = &c->paths[s->path];
 	uint64_t rtt = now - s->sent_ns, diff;
@@ -98,11 +100,16 @@ static void rtt_update(struct srd_conn *c, const struct sent *s, uint64_t ack_de
 		c->rttvar_any = (3 * c->rttvar_any + diff) / 4;
 		c->srtt_any = (7 * c->srtt_any + p->latest_rtt) / 8;
 	}
-	cc_on_ack(c, s->path, p->latest_rtt, now);
+	if (s->path != ack_path)
+		return;
+	if (p->latest_rtt < p->cc_min_rtt)
+		p->cc_min_rtt = p->latest_rtt;
+	p->cc_srtt = p->cc_srtt ? (7 * p->cc_srtt + p->latest_rtt) / 8 : p->latest_rtt;
+	cc_on_ack(c, s->path, p->cc_srtt, now);
 }
 
 static void on_acked(struct srd_conn *c, uint64_t pn, const struct srd_ack *ack,
-		     uint64_t now)
+		     unsigned ack_path, uint64_t now)
 {
 	uint32_t idx = (uint32_t)(pn & c->sent_mask);
 	struct sent *s = &c->sent[idx];
@@ -111,10 +118,12 @@ static void on_acked(struct srd_conn *c, uint64_t pn, const struct srd_ack *ack,
 	if (s->pn != pn)
 		return;
 	bit_clear(c->track_bits, idx);
-	if (s->lost)
+	if (s->lost) {
 		c->st.spurious_losses++;
+		path_on_spurious(p);
+	}
 	sent_unlink(c, pn);
-	rtt_update(c, s, pn == ack->largest ? ack->delay_ns : 0, now);
+	rtt_update(c, s, pn == ack->largest ? ack->delay_ns : 0, ack_path, now);
 	if (pn > p->rack_pn)
 		p->rack_pn = pn;
 	if (pn > c->acked_pn_any)
@@ -124,7 +133,7 @@ static void on_acked(struct srd_conn *c, uint64_t pn, const struct srd_ack *ack,
 	if (s->flags & SENT_SKIP)
 		skips_on_ack(c, pn);
 	if (s->slot != NIL)
-		slot_acked(c, s->slot);
+		slot_acked(c, s->slot, s->lane, s->seq);
 }
 
 /* Next pn in [pn, hi] whose track bit is set, or hi + 1. */
@@ -142,19 +151,21 @@ static uint64_t next_tracked(const struct srd_conn *c, uint64_t pn, uint64_t hi)
 }
 
 static void ack_range(struct srd_conn *c, uint64_t lo, uint64_t hi,
-		      const struct srd_ack *ack, uint64_t now)
+		      const struct srd_ack *ack, unsigned ack_path, uint64_t now)
 {
+	uint64_t oldest = c->next_pn > c->sent_mask ? c->next_pn - c->sent_mask : 0;
 	uint64_t pn;
 
-	if (lo < c->sent_base)
-		lo = c->sent_base;
+	if (lo < oldest)
+		lo = oldest;   /* older entries of the ring hold newer packets now */
 	if (hi >= c->next_pn)
 		hi = c->next_pn - 1;
 	for (pn = next_tracked(c, lo, hi); pn <= hi; pn = next_tracked(c, pn + 1, hi))
-		on_acked(c, pn, ack, now);
+		on_acked(c, pn, ack, ack_path, now);
 }
 
-void ack_process(struct srd_conn *c, const struct srd_ack *ack, uint64_t now)
+void ack_process(struct srd_conn *c, const struct srd_ack *ack, unsigned ack_path,
+		 uint64_t now)
 {
 	struct srd_ack_iter it;
 	uint64_t lo, hi;
@@ -168,7 +179,7 @@ void ack_process(struct srd_conn *c, const struct srd_ack *ack, uint64_t now)
 	}
 	srd_ack_iter_init(&it, ack);
 	while (srd_ack_iter_next(&it, &lo, &hi))
-		ack_range(c, lo, hi, ack, now);
+		ack_range(c, lo, hi, ack, ack_path, now);
 	c->pto_count = 0;
 	sent_advance(c);
 	loss_detect(c, now);
@@ -178,9 +189,7 @@ void ack_process(struct srd_conn *c, const struct srd_ack *ack, uint64_t now)
 
 static uint64_t reorder_window(const struct path *p)
 {
-	uint64_t min = p->min_rtt == UINT64_MAX ? p->latest_rtt : p->min_rtt;
-
-	return min / 4 + p->rttvar;
+	return path_reorder_extra(p) + p->rttvar;
 }
 
 /* Loss deadline of record s on path i, or SRD_NEVER while nothing sent after it (a
@@ -190,7 +199,8 @@ static uint64_t loss_deadline(const struct srd_conn *c, unsigned i, const struct
 	const struct path *p = &c->paths[i];
 
 	if (s->pn < p->rack_pn)
-		return s->sent_ns + p->latest_rtt + reorder_window(p);
+		return s->sent_ns + (p->latest_rtt > p->srtt ? p->latest_rtt : p->srtt) +
+		       reorder_window(p);
 	if (s->pn < c->acked_pn_any)
 		return s->sent_ns + path_loss_threshold(c, i);
 	return SRD_NEVER;
@@ -274,7 +284,7 @@ uint64_t giveup_deadline(const struct srd_conn *c)
 {
 	if (c->age_head == NIL)
 		return SRD_NEVER;
-	return c->slots[c->age_head].first_sent + c->cfg.giveup_ns;
+	return c->slots[c->age_head].queued_at + c->cfg.giveup_ns;
 }
 
 void giveup_check(struct srd_conn *c, uint64_t now)

@@ -23,7 +23,9 @@
 #include "reorder/rob.h"
 
 #define NIL UINT32_MAX              /* end of a list of slot or sent indexes */
-#define ACKTR_MAX 66u               /* received ranges remembered (65 fit an ACK) */
+#define ACKTR_MAX 256u              /* received ranges remembered */
+#define ACK_RANGES (SRD_ACK_MAX_RANGES + 1u) /* ranges one ACK can carry */
+#define ACK_REPEAT 3u               /* ACKs that report a range after it changed */
 #define SKIP_MAX SRD_SKIP_MAX       /* lanes with a SKIP waiting to be acked */
 #define EVENT_RING 256u             /* events kept until polled (oldest dropped) */
 #define SENT_RING_MIN 1024u         /* smallest sent ring */
@@ -49,8 +51,9 @@ struct slot {
 	uint32_t nparts;       /* packets in its frame */
 	uint16_t tries;        /* transmissions so far */
 	uint16_t last_path;    /* path of the latest transmission */
-	uint64_t first_sent;   /* first transmission time (give-up clock) */
-	bool aged;             /* on the give-up list (sent, not yet resolved) */
+	uint64_t queued_at;    /* when the frame was queued (give-up clock) */
+	bool aged;             /* on the give-up list (queued, not yet resolved) */
+	bool sent_once;        /* transmitted at least once (counts as outstanding) */
 	uint64_t last_pn;      /* packet number of the latest transmission */
 	uint32_t qnext;        /* next in the new/rtx queue */
 	uint32_t lane_next;    /* next live slot of the same lane */
@@ -78,6 +81,8 @@ struct sent {
 	uint64_t pn;         /* its packet number (ring entries are reused) */
 	uint64_t sent_ns;    /* when it left */
 	uint32_t slot;       /* DATA slot it carried, or NIL */
+	uint32_t seq;        /* DATA: the lane seq it carried (the slot may be reused) */
+	uint16_t lane;       /* DATA: its lane */
 	uint16_t path;       /* path it left on */
 	uint8_t flags;       /* enum sent_flag */
 	uint8_t lost;        /* declared lost (an ACK later is spurious) */
@@ -91,12 +96,16 @@ struct path {
 	uint64_t srtt;             /* smoothed RTT, ns (0 = no sample yet) */
 	uint64_t rttvar;           /* RTT variation, ns */
 	uint64_t min_rtt;          /* lowest sample, ns */
+	uint64_t cc_min_rtt;       /* lowest round trip out and back on this path index */
+	uint64_t cc_srtt;          /* smoothed such round trips (0: none yet) */
 	uint64_t latest_rtt;       /* last sample, ns */
 	uint64_t rack_pn;          /* newest (highest pn) acked packet sent on this path */
 	uint32_t inflight;         /* in-flight packets */
 	uint32_t head;             /* oldest in-flight sent record, NIL if none */
 	uint32_t tail;             /* newest in-flight sent record */
 	uint32_t losses;           /* consecutive losses */
+	uint32_t reo_mult;         /* reordering window in min_rtt/4 steps (RFC 8985) */
+	uint32_t reo_acks;         /* acks since reo_mult last grew (for its decay) */
 	uint64_t revive_at;        /* DEAD: when to probe next */
 	bool probe_out;            /* PROBING: a probe is in flight */
 	uint64_t probe_backoff;    /* DEAD: current re-probe interval */
@@ -121,9 +130,12 @@ struct skip_pending {
 	bool out;             /* in a packet not yet acknowledged or lost */
 };
 
-/* Received packet numbers, newest range first. */
+/* Received packet numbers, newest range first. A range that changed is reported in
+ * the next ACK_REPEAT ACKs even when it lies below the newest ACK_RANGES ranges, so
+ * a packet that arrives late from a slow path is still acknowledged. */
 struct acktr {
 	struct srd_range r[ACKTR_MAX]; /* disjoint, descending */
+	uint8_t fresh[ACKTR_MAX];      /* ACKs still owed a report of range i */
 	unsigned n;                    /* ranges in use */
 	uint64_t largest_at;           /* when the largest pn arrived */
 	uint32_t unacked;              /* ack-eliciting packets since the last ACK */
@@ -151,13 +163,14 @@ struct srd_conn {
 	uint32_t slot_used;           /* allocated slots (live or waiting for the head) */
 	struct slot_queue newq;       /* waiting for a first transmission */
 	struct slot_queue rtxq;       /* waiting for a retransmission */
-	uint32_t age_head, age_tail;  /* sent-but-unresolved slots, first-send order */
+	uint32_t age_head, age_tail;  /* unresolved slots, in the order they were queued */
 	uint32_t outstanding;         /* DATA slots sent and not acked or abandoned */
 	struct lane *lanes;           /* cfg.lanes */
 	struct skip_pending skips[SKIP_MAX]; /* SKIPs in delivery */
 	unsigned nskips;              /* entries in skips */
 	uint32_t owed_lanes;          /* lanes with skip_owed set */
-	uint32_t ctl_path;            /* round robin for ACK-only packets */
+	uint32_t ctl_path;            /* round robin for control packets, when no reply path */
+	int reply_path;               /* path index the last ack-eliciting packet came on */
 	bool probe_now;               /* a probe timeout wants a PROBE out at once */
 	struct sent *sent;            /* ring of transmissions */
 	uint64_t *inflight_bits;      /* one bit per sent ring entry: in flight */
@@ -210,16 +223,18 @@ struct sent *sent_at(const struct srd_conn *c, uint64_t pn);
 /* conn_tx.c */
 void slot_queue_push(struct srd_conn *c, struct slot_queue *q, uint32_t i);
 /* conn_slot.c */
-void slot_acked(struct srd_conn *c, uint32_t i);
+void slot_acked(struct srd_conn *c, uint32_t i, uint16_t lane, uint32_t seq);
 void slot_lost(struct srd_conn *c, uint32_t i, uint64_t pn, uint64_t now);
-void slot_first_send(struct srd_conn *c, uint32_t i, uint64_t now);
+void slot_queued(struct srd_conn *c, uint32_t i, uint64_t now);
+void slot_first_send(struct srd_conn *c, uint32_t i);
 void slot_abandon_frame(struct srd_conn *c, uint32_t i, uint64_t now);
 void slots_reclaim(struct srd_conn *c);
 void skips_refill(struct srd_conn *c);
 void skips_on_ack(struct srd_conn *c, uint64_t pn);
 void skips_on_loss(struct srd_conn *c, uint64_t pn);
 /* conn_ack.c */
-void ack_process(struct srd_conn *c, const struct srd_ack *ack, uint64_t now);
+void ack_process(struct srd_conn *c, const struct srd_ack *ack, unsigned ack_path,
+		 uint64_t now);
 void loss_detect(struct srd_conn *c, uint64_t now);
 void loss_on_pto(struct srd_conn *c, uint64_t now);
 uint64_t pto_deadline(const struct srd_conn *c);
@@ -239,6 +254,8 @@ uint64_t path_next_probe(const struct srd_conn *c);
 int path_choose(struct srd_conn *c, int avoid);
 uint64_t path_srtt(const struct srd_conn *c, unsigned i);
 uint64_t path_loss_threshold(const struct srd_conn *c, unsigned i);
+uint64_t path_reorder_extra(const struct path *p);
+void path_on_spurious(struct path *p);
 /* cc.c */
 void cc_init(struct cc *cc, const struct srd_conn_cfg *cfg);
 void cc_on_ack(struct srd_conn *c, unsigned path, uint64_t rtt, uint64_t now);

@@ -23,8 +23,18 @@ static void acktr_insert(struct acktr *t, unsigned at, uint64_t pn)
 	if (at >= t->n + 1)
 		return;
 	memmove(&t->r[at + 1], &t->r[at], (t->n - at) * sizeof(t->r[0]));
+	memmove(&t->fresh[at + 1], &t->fresh[at], t->n - at);
 	t->r[at] = (struct srd_range){ pn, pn };
+	t->fresh[at] = ACK_REPEAT;
 	t->n++;
+}
+
+static void acktr_merge_next(struct acktr *t, unsigned i)
+{
+	t->r[i].lo = t->r[i + 1].lo;
+	memmove(&t->r[i + 1], &t->r[i + 2], (t->n - i - 2) * sizeof(t->r[0]));
+	memmove(&t->fresh[i + 1], &t->fresh[i + 2], t->n - i - 2);
+	t->n--;
 }
 
 /* Record pn; returns false if it was already recorded. */
@@ -43,16 +53,14 @@ static bool acktr_record(struct acktr *t, uint64_t pn)
 			return false;
 		if (pn == r->hi + 1) {
 			r->hi = pn;
+			t->fresh[i] = ACK_REPEAT;
 			return true;
 		}
 		if (pn + 1 == r->lo) {
 			r->lo = pn;
-			if (i + 1 < t->n && t->r[i + 1].hi + 1 == pn) {
-				r->lo = t->r[i + 1].lo;
-				memmove(&t->r[i + 1], &t->r[i + 2],
-					(t->n - i - 2) * sizeof(t->r[0]));
-				t->n--;
-			}
+			t->fresh[i] = ACK_REPEAT;
+			if (i + 1 < t->n && t->r[i + 1].hi + 1 == pn)
+				acktr_merge_next(t, i);
 			return true;
 		}
 	}
@@ -154,11 +162,13 @@ int srd_conn_recv(struct srd_conn *c, uint64_t pn, const uint8_t *buf, size_t le
 	if (pkt.path < c->cfg.npaths)
 		c->paths[pkt.path].st.rx_pkts++;
 	if (pkt.has_ack)
-		ack_process(c, &pkt.ack, now);
+		ack_process(c, &pkt.ack, pkt.path, now);
 	if (pkt.has_skip)
 		apply_skips(c, &pkt.skip, now);
 	if (pkt.has_data)
 		ack_it = apply_data(c, &pkt.data, now);
+	if (srd_packet_ack_eliciting(&pkt) && pkt.path < c->cfg.npaths)
+		c->reply_path = pkt.path;
 	if (ack_it) {
 		acktr_add(&c->acktr, pn, srd_packet_ack_eliciting(&pkt), now);
 		ack_schedule(c, &pkt, now);
@@ -184,9 +194,21 @@ static void asm_start(struct srd_conn *c, const struct srd_rob_pkt *p)
 	};
 }
 
+static void report_skipped(struct srd_conn *c, const struct srd_rob_pkt *p)
+{
+	struct srd_event ev = {
+		.type = SRD_EV_SKIPPED, .lane = (uint16_t)p->lane,
+		.seq = p->seq - p->lost_before, .count = p->lost_before,
+	};
+
+	conn_event(c, &ev);
+}
+
 /* Feed one popped packet; true when a whole frame is assembled. */
 static bool asm_feed(struct srd_conn *c, const struct srd_rob_pkt *p)
 {
+	if (p->lost_before)
+		report_skipped(c, p);
 	if (p->gap_before && c->asm_open) {
 		c->st.partial_frames++;
 		c->asm_open = false;

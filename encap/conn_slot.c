@@ -18,13 +18,19 @@ static bool unresolved(const struct slot *s)
 	return s->state == SLOT_NEW || s->state == SLOT_OUT || s->state == SLOT_RTX;
 }
 
-/* ---- first-send order (the give-up clock) ---- */
+/* ---- queue order (the give-up clock) ---- */
 
-void slot_first_send(struct srd_conn *c, uint32_t i, uint64_t now)
+void slot_first_send(struct srd_conn *c, uint32_t i)
+{
+	c->slots[i].sent_once = true;
+	c->outstanding++;
+}
+
+void slot_queued(struct srd_conn *c, uint32_t i, uint64_t now)
 {
 	struct slot *s = &c->slots[i];
 
-	s->first_sent = now;
+	s->queued_at = now;
 	s->aged = true;
 	s->age_next = NIL;
 	s->age_prev = c->age_tail;
@@ -33,7 +39,6 @@ void slot_first_send(struct srd_conn *c, uint32_t i, uint64_t now)
 	else
 		c->slots[c->age_tail].age_next = i;
 	c->age_tail = i;
-	c->outstanding++;
 }
 
 static void age_unlink(struct srd_conn *c, uint32_t i)
@@ -51,7 +56,8 @@ static void age_unlink(struct srd_conn *c, uint32_t i)
 	else
 		c->slots[s->age_next].age_prev = s->age_prev;
 	s->aged = false;
-	c->outstanding--;
+	if (s->sent_once)
+		c->outstanding--;
 }
 
 /* ---- lanes ---- */
@@ -142,12 +148,12 @@ void slots_reclaim(struct srd_conn *c)
 	}
 }
 
-void slot_acked(struct srd_conn *c, uint32_t i)
+void slot_acked(struct srd_conn *c, uint32_t i, uint16_t lane, uint32_t seq)
 {
 	struct slot *s = &c->slots[i];
 
-	if (!unresolved(s))
-		return;
+	if (!unresolved(s) || s->lane != lane || s->seq != seq)
+		return;   /* resolved, or reused for another frame since */
 	age_unlink(c, i);
 	s->state = SLOT_ACKED;
 	lane_settle(c, s->lane);

@@ -62,7 +62,7 @@ static void lane_append(struct srd_conn *c, struct lane *l, uint32_t i)
 }
 
 static void slot_fill(struct srd_conn *c, uint32_t i, const struct srd_frame_in *f,
-		      uint32_t part, uint32_t nparts)
+		      uint32_t part, uint32_t nparts, uint64_t now)
 {
 	struct slot *s = &c->slots[i];
 	struct lane *l = &c->lanes[f->lane];
@@ -85,13 +85,13 @@ static void slot_fill(struct srd_conn *c, uint32_t i, const struct srd_frame_in 
 	memcpy(slot_bytes(c, i), f->data + off, len);
 	lane_append(c, l, i);
 	slot_queue_push(c, &c->newq, i);
+	slot_queued(c, i, now);
 }
 
 int srd_conn_send_frame(struct srd_conn *c, const struct srd_frame_in *f, uint64_t now)
 {
 	uint32_t parts, first, k;
 
-	(void)now;
 	if (f->lane >= c->cfg.lanes || !f->len || (f->vni & ~SRD_VNI_MASK))
 		return -EINVAL;
 	if (f->len > SRD_CONN_MAX_FRAME)
@@ -103,7 +103,7 @@ int srd_conn_send_frame(struct srd_conn *c, const struct srd_frame_in *f, uint64
 	}
 	first = (c->slot_head + c->slot_used) % c->cfg.send_slots;
 	for (k = 0; k < parts; k++)
-		slot_fill(c, (first + k) % c->cfg.send_slots, f, k, parts);
+		slot_fill(c, (first + k) % c->cfg.send_slots, f, k, parts, now);
 	c->slot_used += parts;
 	c->st.tx_frames++;
 	return 0;
@@ -141,10 +141,16 @@ static void sent_record(struct srd_conn *c, uint32_t slot, unsigned path,
 
 	c->st.srd_tx_pkts++;
 	p->st.tx_pkts++;
-	if (!(flags & SENT_INFLIGHT))
+	if (!(flags & SENT_INFLIGHT)) {
+		c->track_bits[idx >> 6] &= ~(1ull << (idx & 63));  /* entry reused */
 		return;
+	}
 	c->sent[idx] = (struct sent){ .pn = pn, .sent_ns = now, .slot = slot,
 				      .path = (uint16_t)path, .flags = flags };
+	if (slot != NIL) {
+		c->sent[idx].lane = c->slots[slot].lane;
+		c->sent[idx].seq = c->slots[slot].seq;
+	}
 	bit_set(c->inflight_bits, idx);
 	bit_set(c->track_bits, idx);
 	path_link(c, p, idx);
@@ -164,15 +170,37 @@ static bool ack_due(const struct srd_conn *c, uint64_t now)
 			    t->deadline <= now);
 }
 
+/* The ranges one ACK reports, highest first: every range that changed in the last
+ * ACK_REPEAT ACKs, then the newest others, up to ACK_RANGES. */
+static unsigned ack_select(struct acktr *t, struct srd_range *out)
+{
+	unsigned i, n = 0, fresh = 0, others;
+
+	for (i = 0; i < t->n; i++)
+		fresh += t->fresh[i] > 0;
+	others = fresh < ACK_RANGES ? ACK_RANGES - fresh : 0;
+	for (i = 0; i < t->n && n < ACK_RANGES; i++) {
+		if (!t->fresh[i] && !others)
+			continue;
+		if (t->fresh[i])
+			t->fresh[i]--;
+		else
+			others--;
+		out[n++] = t->r[i];
+	}
+	return n;
+}
+
 static int put_ack(struct srd_conn *c, uint8_t *p, size_t cap, uint64_t now)
 {
+	struct srd_range sel[ACK_RANGES];
 	struct acktr *t = &c->acktr;
 	uint64_t delay = now > t->largest_at ? now - t->largest_at : 0;
 	struct srd_ack_info info = {
 		.delay_ns = delay > UINT32_MAX ? UINT32_MAX : (uint32_t)delay,
 		.credit = srd_rob_free_slots(c->rob),
 	};
-	int n = srd_wire_put_ack(p, cap, &info, t->r, t->n);
+	int n = srd_wire_put_ack(p, cap, &info, sel, ack_select(t, sel));
 
 	if (n < 0)
 		return n;
@@ -210,10 +238,14 @@ static bool skips_unsent(const struct srd_conn *c)
 	return false;
 }
 
+/* Control packets follow the path the peer last reached us on: it just worked, and
+ * the peer's path states never learn about paths only ACKs use. */
 static unsigned ctl_path(struct srd_conn *c)
 {
 	unsigned i, p;
 
+	if (c->reply_path >= 0 && c->paths[c->reply_path].state <= SRD_PATH_SUSPECT)
+		return (unsigned)c->reply_path;
 	for (i = 0; i < c->cfg.npaths; i++) {
 		p = (c->ctl_path + i) % c->cfg.npaths;
 		if (c->paths[p].state <= SRD_PATH_SUSPECT) {
@@ -344,7 +376,7 @@ static bool write_data(struct srd_conn *c, struct srd_tx_pkt *t, uint64_t now)
 	if (s->tries)
 		c->st.retransmits++;
 	else
-		slot_first_send(c, i, now);
+		slot_first_send(c, i);
 	put_data(c, t, i, path);
 	s->state = SLOT_OUT;
 	s->tries++;

@@ -19,6 +19,8 @@
 #define CHOICE_DRAWS 8u       /* random draws before falling back to a scan */
 #define SUSPECT_PENALTY 4u    /* a suspect path looks this much slower */
 #define BACKOFF_MAX 64u       /* re-probe interval grows to this many intervals */
+#define REO_MULT_MAX 16u      /* reordering window at most 4 min_rtt */
+#define REO_DECAY 256u        /* clean acks that shrink it one step */
 
 void path_init(struct path *p, uint64_t initial_rtt)
 {
@@ -26,6 +28,8 @@ void path_init(struct path *p, uint64_t initial_rtt)
 	p->state = SRD_PATH_ACTIVE;
 	p->head = p->tail = NIL;
 	p->min_rtt = UINT64_MAX;
+	p->cc_min_rtt = UINT64_MAX;
+	p->reo_mult = 1;
 	p->latest_rtt = initial_rtt;
 }
 
@@ -61,7 +65,31 @@ uint64_t path_loss_threshold(const struct srd_conn *c, unsigned i)
 	const struct path *p = &c->paths[i];
 	uint64_t srtt = path_srtt(c, i);
 
-	return srtt + srtt / 8 + 4 * p->rttvar + c->cfg.ack_delay_ns;
+	return srtt + srtt / 8 + 4 * p->rttvar + c->cfg.ack_delay_ns + path_reorder_extra(p);
+}
+
+/* Reordering tolerated beyond the RTT: min_rtt / 4 per step, one more step for every
+ * loss the path proved spurious, one less after REO_DECAY clean acks (RFC 8985 6.2). */
+uint64_t path_reorder_extra(const struct path *p)
+{
+	uint64_t min = p->min_rtt == UINT64_MAX ? p->latest_rtt : p->min_rtt;
+
+	return min / 4 * p->reo_mult;
+}
+
+void path_on_spurious(struct path *p)
+{
+	if (p->reo_mult < REO_MULT_MAX)
+		p->reo_mult++;
+	p->reo_acks = 0;
+}
+
+static void reorder_decay(struct path *p)
+{
+	if (p->reo_mult > 1 && ++p->reo_acks >= REO_DECAY) {
+		p->reo_mult--;
+		p->reo_acks = 0;
+	}
 }
 
 static bool usable(enum srd_path_state s)
@@ -89,6 +117,7 @@ void path_on_ack(struct srd_conn *c, unsigned i, uint64_t now)
 {
 	struct path *p = &c->paths[i];
 
+	reorder_decay(p);
 	p->losses = 0;
 	p->probe_out = false;
 	p->probe_backoff = 0;
