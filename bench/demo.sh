@@ -6,7 +6,9 @@
 #   2. decrypts it back with `srdctl psp decrypt` and checks it is the original;
 #   3. flips one ciphertext bit and shows the frame rejected by number;
 #   4. checks every PSP reference vector (../shared/psp-vectors), when present;
-#   5. runs the crypto benchmark beside `openssl speed` (bench/crypto.sh).
+#   5. runs the crypto benchmark beside `openssl speed` (bench/crypto.sh);
+#   6. runs the SRD engine in the deterministic simulator: 4 paths with 1 % loss,
+#      SRD against a TCP-like single-path baseline, same traffic, same links.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=$here/build/release
@@ -75,3 +77,8 @@ fi
 
 echo "== 5. crypto benchmark (one core; ratios against openssl speed)"
 bash "$here/bench/crypto.sh" 1 "$build"
+
+echo "== 6. the SRD engine in the simulator: 4 x 10 Gbit/s paths, 1 % loss on each, half load"
+"$build/tests/srd-sim" --paths 4 --rate-gbps 10 --delay-us 10 --loss 1 --load 0.5 \
+	--duration-ms 100 --baseline tcp |
+	grep -E 'srd-sim:|srd  tcp|^(delivered|lost |goodput_gbps|latency_us|retransmits|recovery_us_p99|invariants_ok)|reduction'
