@@ -77,7 +77,7 @@ void cc_on_loss(struct srd_conn *c, unsigned path, uint64_t now)
 
 	if (!may_decrease(c, path, now))
 		return;
-	if (queuing_delay(p, p->latest_rtt) > c->cfg.target_delay_ns)
+	if (queuing_delay(p, p->cc_srtt) > c->cfg.target_delay_ns)
 		decrease(c, MAX_DECREASE, now);
 }
 

@@ -12,7 +12,9 @@
  *               path is not mistaken for a lossy one.
  *   pto         nothing acknowledged for srtt + 4 rttvar + ack delay (at least
  *               cfg.pto_floor_ns, doubling per consecutive timeout): what has been
- *               out that long is declared lost, and a PROBE goes out.
+ *               out that long is declared lost, and a PROBE goes out. Not armed
+ *               while a loss deadline is pending (RFC 9002 6.2.1): a slow path's
+ *               packets wait for their own path's threshold.
  *   give-up     a frame queued cfg.giveup_ns ago is abandoned (SKIP follows).
  * A lost DATA packet is retransmitted on another path (conn_tx.c).
  */
@@ -253,6 +255,8 @@ uint64_t pto_deadline(const struct srd_conn *c)
 {
 	if (!c->inflight && !credit_blocked(c))
 		return SRD_NEVER;
+	if (c->loss_time != SRD_NEVER)
+		return SRD_NEVER;   /* the loss timer comes first (RFC 9002 6.2.1) */
 	return c->last_eliciting + pto_duration(c);
 }
 

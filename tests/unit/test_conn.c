@@ -7,42 +7,7 @@
  */
 #include <errno.h>
 
-#include "encap/conn.h"
-#include "tests/check.h"
-
-#define WIRE_MAX 8192
-#define FRAME_BUF SRD_CONN_MAX_FRAME
-#define US 1000ull
-
-/* A packet on the wire. */
-struct wire_pkt {
-	uint64_t at;          /* delivery time */
-	int to;               /* 0: A, 1: B */
-	uint64_t pn;          /* packet number */
-	uint16_t path;        /* path it took */
-	size_t len;           /* bytes */
-	uint8_t buf[1600];    /* SRD plaintext */
-};
-
-/* Two endpoints and the wire between them. */
-struct net {
-	struct srd_conn *end[2];                  /* A and B */
-	struct wire_pkt *q;                       /* packets in flight */
-	unsigned n;                               /* entries in q */
-	uint64_t now;                             /* virtual clock */
-	uint64_t delay[SRD_CONN_MAX_PATHS];       /* one-way delay per path */
-	bool (*drop)(struct net *, int from, const struct srd_tx_pkt *); /* loss script */
-	unsigned sent_data;                       /* DATA packets A put on the wire */
-	uint16_t data_path[256];                  /* path of each of them */
-	uint64_t data_pn[256];                    /* pn of each of them */
-	unsigned frames;                          /* frames B delivered */
-	uint16_t order[4096];                     /* lane of each delivered frame */
-	uint8_t last[FRAME_BUF];                  /* last frame B delivered */
-	size_t last_len;                          /* its length */
-	struct srd_frame_out last_meta;           /* its metadata */
-	unsigned blackhole_path;                  /* path dropped by drop_path */
-	uint64_t blackhole_until;                 /* until then */
-};
+#include "tests/unit/wire_harness.h"
 
 static struct srd_conn_cfg test_cfg(void)
 {
@@ -59,135 +24,6 @@ static struct srd_conn_cfg test_cfg(void)
 	cfg.hold_ns = 20000 * US;
 	cfg.probe_interval_ns = 500 * US;
 	return cfg;
-}
-
-static void net_init(struct net *n, const struct srd_conn_cfg *cfg)
-{
-	unsigned i;
-
-	memset(n, 0, sizeof(*n));
-	n->q = calloc(WIRE_MAX, sizeof(*n->q));
-	n->end[0] = srd_conn_new(cfg, 1000, 0);
-	n->end[1] = srd_conn_new(cfg, 5000000, 0);
-	for (i = 0; i < SRD_CONN_MAX_PATHS; i++)
-		n->delay[i] = (10 + 2 * i) * US;
-	CHECK(n->q && n->end[0] && n->end[1]);
-}
-
-static void net_fini(struct net *n)
-{
-	srd_conn_free(n->end[0]);
-	srd_conn_free(n->end[1]);
-	free(n->q);
-}
-
-static bool is_data(const struct srd_tx_pkt *t)
-{
-	return t->len > 8 && t->buf[4] == SRD_REC_DATA;
-}
-
-static void flush(struct net *n, int from)
-{
-	static uint8_t bufs[16][1600];
-	struct srd_tx_pkt t[16];
-	unsigned i, got;
-
-	do {
-		for (i = 0; i < 16; i++)
-			t[i] = (struct srd_tx_pkt){ .buf = bufs[i], .cap = sizeof(bufs[i]) };
-		got = srd_conn_write(n->end[from], t, 16, n->now);
-		for (i = 0; i < got; i++) {
-			if (from == 0 && is_data(&t[i]) && n->sent_data < 256) {
-				n->data_path[n->sent_data] = t[i].path;
-				n->data_pn[n->sent_data] = t[i].pn;
-			}
-			if (from == 0 && is_data(&t[i]))
-				n->sent_data++;
-			if ((n->drop && n->drop(n, from, &t[i])) || n->n == WIRE_MAX)
-				continue;
-			n->q[n->n] = (struct wire_pkt){ .at = n->now + n->delay[t[i].path],
-							.to = !from, .pn = t[i].pn,
-							.path = t[i].path, .len = t[i].len };
-			memcpy(n->q[n->n++].buf, t[i].buf, t[i].len);
-		}
-	} while (got == 16);
-}
-
-static void drain(struct net *n)
-{
-	static uint8_t buf[FRAME_BUF];
-	struct srd_frame_out f;
-
-	while (srd_conn_read_frame(n->end[1], &f, buf, sizeof(buf)) == 1) {
-		if (n->frames < 4096)
-			n->order[n->frames] = f.lane;
-		n->frames++;
-		memcpy(n->last, buf, f.len);
-		n->last_len = f.len;
-		n->last_meta = f;
-	}
-}
-
-static uint64_t next_time(const struct net *n, uint64_t until)
-{
-	uint64_t t = until, e;
-	unsigned i;
-
-	for (i = 0; i < n->n; i++)
-		if (n->q[i].at < t)
-			t = n->q[i].at;
-	for (i = 0; i < 2; i++) {
-		e = srd_conn_next_expiry(n->end[i]);
-		if (e < t)
-			t = e;
-	}
-	return t < n->now ? n->now : t;
-}
-
-static void deliver_due(struct net *n)
-{
-	unsigned i = 0;
-
-	while (i < n->n) {
-		struct wire_pkt *p = &n->q[i];
-
-		if (p->at > n->now) {
-			i++;
-			continue;
-		}
-		srd_conn_recv(n->end[p->to], p->pn, p->buf, p->len, n->now);
-		n->q[i] = n->q[--n->n];
-	}
-}
-
-/* Run the two endpoints until `until` (virtual ns), bounded in steps. */
-static void run(struct net *n, uint64_t until)
-{
-	unsigned steps;
-
-	for (steps = 0; steps < 200000; steps++) {
-		deliver_due(n);
-		srd_conn_handle_expiry(n->end[0], n->now);
-		srd_conn_handle_expiry(n->end[1], n->now);
-		flush(n, 0);
-		flush(n, 1);
-		drain(n);
-		if (n->now >= until)
-			break;
-		n->now = next_time(n, until);
-	}
-	CHECK(steps < 200000);
-}
-
-static int send_frame(struct net *n, uint16_t lane, size_t len, uint8_t fill)
-{
-	static uint8_t buf[FRAME_BUF];
-	struct srd_frame_in f = { .lane = lane, .vni = 42, .data = buf, .len = len };
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		buf[i] = (uint8_t)(fill + i * 7);
-	return srd_conn_send_frame(n->end[0], &f, n->now);
 }
 
 static void setup(struct net *n)
@@ -258,7 +94,7 @@ static void conn__lost_packet_repaired_on_another_path(void)
 	CHECK_EQ(n.last[0], 11);
 	CHECK(srd_conn_stats(n.end[0])->retransmits >= 1);
 	CHECK(n.sent_data >= 4);
-	CHECK(n.data_path[3] != n.data_path[0]);   /* the repair left on another path */
+	CHECK(n.data[3].path != n.data[0].path);   /* the repair left on another path */
 	CHECK(srd_conn_idle(n.end[0]));
 	net_fini(&n);
 }
@@ -285,12 +121,6 @@ static void conn__hole_in_one_lane_does_not_block_another(void)
 		lane2_before_lane1++;
 	CHECK_EQ(lane2_before_lane1, 5);
 	net_fini(&n);
-}
-
-static bool drop_path(struct net *n, int from, const struct srd_tx_pkt *t)
-{
-	(void)from;
-	return t->path == n->blackhole_path && n->now < n->blackhole_until;
 }
 
 static void conn__dead_path_avoided_then_revived(void)
