@@ -3,6 +3,9 @@
 # than CI runs it, through srd-sim --json. Prints a Markdown table and, under it,
 # each scenario's command line; a row's verdict compares the run with the bench
 # thresholds. The simulator is deterministic: the same seed gives the same table.
+# The fairness row runs 4 connections over the same paths, the last joining late:
+# its name lists Jain's index and each connection's goodput over the fairness
+# window (the second half of the time after the last start).
 #   bash bench/sim_scenarios.sh [SCALE] [BUILD_DIR]
 # SCALE multiplies every duration (default 1). Exit status 1 if a threshold or an
 # invariant failed.
@@ -28,6 +31,7 @@ scenarios=(
 "16 paths, delays 10-100 us, jitter 20 us|in order, memory in bound, none lost|j['out_of_order'] == 0 and j['mem_ok'] and j['lost'] + j['given_up'] == 0|--paths 16 --rate-gbps 10 --delay-us $spread --jitter-us 20 --lanes 64 --traffic mixed --duration-ms $(ms 50)"
 "64 paths, 100 Gbit/s, 10 us RTT, 1% loss|none lost (goodput, p99.9 reported)|j['lost'] + j['given_up'] == 0|--paths 64 --rate-gbps 1.5625 --delay-us 5 --loss 1 --lanes 256 --duration-ms $(ms 50)"
 "SRD vs TCP, 4 paths, 1% loss, half load|p99.9 reduction >= 90%|j['p999_reduction_pct'] >= 90|--paths 4 --rate-gbps 10 --delay-us 10 --loss 1 --load 0.5 --duration-ms $(ms 100) --baseline tcp"
+"4 connections share 4 paths, one joins late|Jain >= 0.90, ratio >= 0.80|j['fairness_jain'] >= 0.90 and j['goodput_ratio'] >= 0.80|--paths 4 --rate-gbps 2.5 --delay-us 10 --queue-kb 64 --conns 4 --conn-start-ms 0,0,0,$(ms 20) --duration-ms $(ms 100)"
 )
 
 echo "srd-sim scenario table, seed $seed, durations x$scale ($(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo '?'), $(date -u +%Y-%m-%dT%H:%MZ))"
@@ -60,6 +64,10 @@ if "baseline" in j:
     b = j["baseline"]["latency_us"]
     row[0] += (f"; tcp: {j['baseline']['goodput_gbps']:.2f} Gbit/s, p99.9 {b['p999']:.0f} us,"
                f" p99.9 reduction {j['p999_reduction_pct']:.1f}%")
+if "conns" in j:
+    per = " / ".join(f"{g:.2f}" for g in j["goodput_per_conn_gbps"])
+    row[0] += (f"; Jain {j['fairness_jain']:.3f} over {j['fair_from_ms']:.0f}-{j['duration_ms']:.0f} ms,"
+               f" per conn {per} Gbit/s")
 if "blackhole" in j:
     h = j["blackhole"]
     row[0] += (f"; data stopped {h['last_data_us']:.0f} us after death,"

@@ -169,9 +169,10 @@ struct sent *sent_at(const struct srd_conn *c, uint64_t pn)
 
 void conn_event(struct srd_conn *c, const struct srd_event *ev)
 {
-	if (c->ev_count == EVENT_RING) {   /* full: the oldest goes */
+	if (c->ev_count == EVENT_RING) {   /* full: the oldest goes, counted */
 		c->ev_head = (c->ev_head + 1) % EVENT_RING;
 		c->ev_count--;
+		c->st.events_dropped++;
 	}
 	c->events[(c->ev_head + c->ev_count) % EVENT_RING] = *ev;
 	c->ev_count++;

@@ -155,6 +155,7 @@ struct srd_conn_stats {
 	uint64_t malformed;        /* SRD headers that did not parse */
 	uint64_t partial_frames;   /* super-frames dropped because a piece was skipped */
 	uint64_t sendbuf_full;     /* frames refused by srd_conn_send_frame */
+	uint64_t events_dropped;   /* events lost because the caller did not poll */
 	uint64_t rob_peak_bytes;   /* most bytes ever held in the reorder buffer */
 	uint64_t rob_bound_bytes;  /* the reorder buffer's memory bound */
 	uint32_t cwnd;             /* congestion window now, packets */
@@ -169,6 +170,9 @@ struct srd_conn *srd_conn_new(const struct srd_conn_cfg *cfg, uint64_t first_pn,
 void srd_conn_free(struct srd_conn *c);
 
 int srd_conn_send_frame(struct srd_conn *c, const struct srd_frame_in *f, uint64_t now);
+/* The lane seq the next queued packet of `lane` gets: a frame queued next takes this
+ * seq and the following ones, one per packet (GIVE_UP events name them). */
+uint32_t srd_conn_lane_next_seq(const struct srd_conn *c, uint16_t lane);
 /* Fill up to n packets that may leave now. Returns how many were written. */
 unsigned srd_conn_write(struct srd_conn *c, struct srd_tx_pkt *pkts, unsigned n,
 			uint64_t now);
@@ -179,7 +183,9 @@ int srd_conn_recv(struct srd_conn *c, uint64_t pn, const uint8_t *pkt, size_t le
  * -EMSGSIZE if cap is too small (the frame stays queued). */
 int srd_conn_read_frame(struct srd_conn *c, struct srd_frame_out *f, uint8_t *buf,
 			size_t cap);
-/* 1 if an event was returned, 0 if none. */
+/* 1 if an event was returned, 0 if none. The engine keeps 256 events; give-ups wait
+ * while that queue is full (poll, then call srd_conn_handle_expiry again), and any
+ * other event that finds it full pushes out the oldest, counted in events_dropped. */
 int srd_conn_poll_event(struct srd_conn *c, struct srd_event *ev);
 
 uint64_t srd_conn_next_expiry(const struct srd_conn *c);

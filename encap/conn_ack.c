@@ -291,8 +291,12 @@ uint64_t giveup_deadline(const struct srd_conn *c)
 	return c->slots[c->age_head].queued_at + c->cfg.giveup_ns;
 }
 
+/* Abandon what is due, but never more than the event queue can report: the rest
+ * stays due, so the caller's next srd_conn_handle_expiry(), after it polled the
+ * events, carries on. */
 void giveup_check(struct srd_conn *c, uint64_t now)
 {
-	while (c->age_head != NIL && giveup_deadline(c) <= now)
+	while (c->age_head != NIL && giveup_deadline(c) <= now &&
+	       c->ev_count < EVENT_RING)
 		slot_abandon_frame(c, c->age_head, now);
 }

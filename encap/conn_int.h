@@ -150,6 +150,9 @@ struct cc {
 	bool slow_start;         /* growing exponentially */
 	uint64_t last_decrease;  /* time of the last multiplicative decrease */
 	uint64_t next_send;      /* pacing: earliest next send */
+	bool draining;           /* in a base-RTT probe: sending a quarter window */
+	uint64_t drain_end;      /* when the probe ends */
+	uint64_t drain_next;     /* when the next probe starts (0: not scheduled) */
 };
 
 struct srd_conn {
@@ -261,6 +264,8 @@ void cc_init(struct cc *cc, const struct srd_conn_cfg *cfg);
 void cc_on_ack(struct srd_conn *c, unsigned path, uint64_t rtt, uint64_t now);
 void cc_on_loss(struct srd_conn *c, unsigned path, uint64_t now);
 bool cc_can_send(const struct srd_conn *c, uint64_t now);
+uint32_t cc_window(const struct srd_conn *c);
+uint64_t cc_target_delay(const struct srd_conn *c);
 void cc_on_send(struct srd_conn *c, uint64_t now);
 
 #endif

@@ -109,6 +109,11 @@ int srd_conn_send_frame(struct srd_conn *c, const struct srd_frame_in *f, uint64
 	return 0;
 }
 
+uint32_t srd_conn_lane_next_seq(const struct srd_conn *c, uint16_t lane)
+{
+	return lane < c->cfg.lanes ? c->lanes[lane].next_seq : 0;
+}
+
 /* ---- recording transmissions ---- */
 
 static void bit_set(uint64_t *bits, uint32_t idx)

@@ -82,12 +82,13 @@ static int sample(struct srd_sim_samples *s, uint64_t v)
 
 void srd_sim_check_fail(struct srd_sim_check *ck, uint64_t now, const char *fmt, ...)
 {
+	unsigned *printed = ck->printed_by ? ck->printed_by : &ck->printed;
 	va_list ap;
 
-	if (ck->quiet || ck->printed++ >= MAX_PRINTED)
+	if (ck->quiet || (*printed)++ >= MAX_PRINTED)
 		return;
-	fprintf(stderr, "srd-sim: seed %llu: t=%.3f us: ", (unsigned long long)ck->seed,
-		now / 1e3);
+	fprintf(stderr, "srd-sim: seed %llu%s: t=%.3f us: ", (unsigned long long)ck->seed,
+		ck->label, now / 1e3);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -292,6 +293,8 @@ void srd_sim_check_deliver(struct srd_sim_check *ck, uint32_t id, unsigned dir,
 	}
 	if (now <= ck->window_end)
 		ck->t.bytes_in_window[f->dir] += f->len;
+	if (now <= ck->window_end && now >= ck->meas_from)
+		ck->t.bytes_in_meas[f->dir] += f->len;
 	if (sample(&ck->lat, now - f->born))
 		ck->oom = true;
 }
@@ -339,6 +342,31 @@ static void first_piece(struct srd_sim_check *ck, struct srd_sim_lane *l, uint32
 	l->cur = id;
 }
 
+void srd_sim_check_queued(struct srd_sim_check *ck, unsigned dir, uint16_t lane,
+			  uint32_t first, uint32_t count, const uint8_t *data, size_t len)
+{
+	struct srd_sim_lane *l = &ck->lanes[dir][lane];
+	uint32_t id = len >= 4 ? get32(data) : SRD_SIM_NO_FRAME;
+	struct srd_sim_frame *f;
+	uint32_t k;
+
+	if (id >= ck->nframes || !count)
+		return;
+	for (k = 0; k < count; k++) {
+		struct seq_rec *r = seq_make(l, first + k);
+
+		if (!r) {
+			ck->oom = true;
+			return;
+		}
+		r->frame = id;   /* flags stay clear until it is sent */
+	}
+	f = &ck->frames[id];
+	f->first_seq = first;
+	f->last_seq = first + count - 1;
+	f->flags |= SRD_SIM_F_HAVE_FIRST | SRD_SIM_F_HAVE_LAST;
+}
+
 bool srd_sim_check_tx(struct srd_sim_check *ck, unsigned dir, uint16_t lane,
 		      uint32_t seq, unsigned flags, const uint8_t *data, size_t len,
 		      uint64_t now)
@@ -356,7 +384,8 @@ bool srd_sim_check_tx(struct srd_sim_check *ck, unsigned dir, uint16_t lane,
 	r->first_tx = now;
 	if (flags & SRD_DATA_FIRST)
 		first_piece(ck, l, seq, data, len, now);
-	r->frame = l->cur;
+	if (r->frame >= ck->nframes)
+		r->frame = l->cur;   /* not mapped when it was queued */
 	if ((flags & SRD_DATA_LAST) && l->cur != SRD_SIM_NO_FRAME) {
 		ck->frames[l->cur].last_seq = seq;
 		ck->frames[l->cur].flags |= SRD_SIM_F_HAVE_LAST;
@@ -513,6 +542,18 @@ uint64_t srd_sim_samples_quantile(struct srd_sim_samples *s, double q)
 	return s->v[i < s->n ? i : s->n - 1];
 }
 
+static void percentiles(struct srd_sim_check *ck)
+{
+	ck->t.lat_p50 = srd_sim_samples_quantile(&ck->lat, 0.50);
+	ck->t.lat_p99 = srd_sim_samples_quantile(&ck->lat, 0.99);
+	ck->t.lat_p999 = srd_sim_samples_quantile(&ck->lat, 0.999);
+	ck->t.lat_max = srd_sim_samples_quantile(&ck->lat, 1.0);
+	ck->t.rec_p50 = srd_sim_samples_quantile(&ck->rec, 0.50);
+	ck->t.rec_p99 = srd_sim_samples_quantile(&ck->rec, 0.99);
+	ck->t.rec_max = srd_sim_samples_quantile(&ck->rec, 1.0);
+	ck->t.rr_p99 = srd_sim_samples_quantile(&ck->rr, 0.99);
+}
+
 void srd_sim_check_finish(struct srd_sim_check *ck, uint64_t now)
 {
 	size_t i;
@@ -528,14 +569,53 @@ void srd_sim_check_finish(struct srd_sim_check *ck, uint64_t now)
 			srd_sim_check_fail(ck, now, "frame %zu (dir %u lane %u lane seq %u, %u bytes) never delivered nor reported",
 					   i, f->dir, f->lane, f->lane_seq, f->len);
 	}
-	ck->t.lat_p50 = srd_sim_samples_quantile(&ck->lat, 0.50);
-	ck->t.lat_p99 = srd_sim_samples_quantile(&ck->lat, 0.99);
-	ck->t.lat_p999 = srd_sim_samples_quantile(&ck->lat, 0.999);
-	ck->t.lat_max = srd_sim_samples_quantile(&ck->lat, 1.0);
-	ck->t.rec_p50 = srd_sim_samples_quantile(&ck->rec, 0.50);
-	ck->t.rec_p99 = srd_sim_samples_quantile(&ck->rec, 0.99);
-	ck->t.rec_max = srd_sim_samples_quantile(&ck->rec, 1.0);
-	ck->t.rr_p99 = srd_sim_samples_quantile(&ck->rr, 0.99);
+	percentiles(ck);
+}
+
+static int append(struct srd_sim_samples *into, const struct srd_sim_samples *from)
+{
+	size_t i;
+
+	for (i = 0; i < from->n; i++)
+		if (sample(into, from->v[i]))
+			return -ENOMEM;
+	return 0;
+}
+
+/* Add b's counters to a (the percentiles are recomputed instead). */
+static void add_tally(struct srd_sim_tally *a, const struct srd_sim_tally *b)
+{
+	unsigned d;
+
+	a->frames += b->frames;
+	a->delivered += b->delivered;
+	a->given_up += b->given_up;
+	a->lost += b->lost;
+	a->duplicates += b->duplicates;
+	a->out_of_order += b->out_of_order;
+	a->corrupt += b->corrupt;
+	a->stalls += b->stalls;
+	a->unmapped += b->unmapped;
+	for (d = 0; d < 2; d++) {
+		a->bytes_in_window[d] += b->bytes_in_window[d];
+		a->bytes_in_meas[d] += b->bytes_in_meas[d];
+	}
+	a->recoveries += b->recoveries;
+	a->rr_done += b->rr_done;
+}
+
+int srd_sim_check_merge(struct srd_sim_check *into, const struct srd_sim_check *from)
+{
+	add_tally(&into->t, &from->t);
+	into->oom |= from->oom;
+	into->unresolved += from->unresolved;
+	if (append(&into->lat, &from->lat) || append(&into->rec, &from->rec) ||
+	    append(&into->rr, &from->rr)) {
+		into->oom = true;
+		return -ENOMEM;
+	}
+	percentiles(into);
+	return 0;
 }
 
 bool srd_sim_check_ok(const struct srd_sim_check *ck)

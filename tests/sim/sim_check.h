@@ -70,6 +70,7 @@ struct srd_sim_tally {
 	uint64_t stalls;        /* frames held back though deliverable */
 	uint64_t unmapped;      /* give-ups or skips naming unknown packets */
 	uint64_t bytes_in_window[2]; /* frame bytes delivered before window end, per dir */
+	uint64_t bytes_in_meas[2]; /* ... of them, delivered from meas_from on, per dir */
 	uint64_t lat_p50;       /* frame latency percentiles, ns */
 	uint64_t lat_p99;       /* ... */
 	uint64_t lat_p999;      /* ... */
@@ -95,6 +96,8 @@ struct srd_sim_lane;
 struct srd_sim_check {
 	uint64_t seed;                 /* printed with every failure */
 	uint64_t window_end;           /* goodput counts deliveries before this, ns */
+	uint64_t meas_from;            /* bytes_in_meas counts deliveries from this, ns */
+	char label[16];                /* printed after the seed ("" or " conn 3") */
 	unsigned nlanes;               /* lanes per direction */
 	struct srd_sim_frame *frames;  /* every frame, by id */
 	size_t nframes;                /* frames offered */
@@ -106,6 +109,8 @@ struct srd_sim_check {
 	struct srd_sim_samples rr;     /* request/response latencies */
 	struct srd_sim_tally t;        /* counters (percentiles filled at the end) */
 	unsigned printed;              /* failure lines printed so far */
+	unsigned *printed_by;          /* the count to use (books of one run share
+					* theirs), or NULL: printed */
 	bool quiet;                    /* do not print failures */
 	bool oom;                      /* a record could not be kept: the run fails */
 };
@@ -123,6 +128,10 @@ void srd_sim_check_fill(const struct srd_sim_check *ck, uint32_t id, uint8_t *bu
 
 /* The sender wrote DATA (lane, seq) with flags, whose frame bytes start at data.
  * True if this is the packet's first transmission. */
+/* A frame was queued as lane seqs first..first+count-1 (GIVE_UP may name them
+ * before they are ever written). */
+void srd_sim_check_queued(struct srd_sim_check *ck, unsigned dir, uint16_t lane,
+			  uint32_t first, uint32_t count, const uint8_t *data, size_t len);
 bool srd_sim_check_tx(struct srd_sim_check *ck, unsigned dir, uint16_t lane,
 		      uint32_t seq, unsigned flags, const uint8_t *data, size_t len,
 		      uint64_t now);
@@ -159,6 +168,9 @@ void srd_sim_check_fail(struct srd_sim_check *ck, uint64_t now, const char *fmt,
 
 /* Count what is unresolved as lost and compute the percentiles into ck->t. */
 void srd_sim_check_finish(struct srd_sim_check *ck, uint64_t now);
+/* Add the counters and samples of a finished book to a finished book, whose
+ * percentiles then cover both (several connections in one result). */
+int srd_sim_check_merge(struct srd_sim_check *into, const struct srd_sim_check *from);
 /* True if no invariant failed. */
 bool srd_sim_check_ok(const struct srd_sim_check *ck);
 /* The value at quantile q (0..1) of s, sorting it; 0 if empty. */

@@ -35,6 +35,7 @@ void srd_sim_cfg_default(struct srd_sim_cfg *cfg)
 	srd_conn_cfg_default(&cfg->engine);
 	cfg->seed = 1;
 	cfg->trace_lane = -1;
+	cfg->conns = 1;
 }
 
 void srd_sim_traffic_setup(const struct srd_sim_cfg *cfg, struct srd_sim_traffic_cfg *t)
@@ -51,7 +52,7 @@ void srd_sim_traffic_setup(const struct srd_sim_cfg *cfg, struct srd_sim_traffic
 	for (i = 0; i < cfg->paths; i++)
 		cap += (double)cfg->fwd[i].rate_bps;
 	bulk = t->mode == SRD_SIM_MIXED ? (t->lanes + 1) / 2 : t->lanes;
-	t->lane_rate_bps = cfg->load * cap / bulk;
+	t->lane_rate_bps = cfg->load * cap / bulk / (cfg->conns > 1 ? cfg->conns : 1);
 }
 
 int srd_sim_net_init(struct srd_sim_net *net, const struct srd_sim_cfg *cfg)

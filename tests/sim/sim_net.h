@@ -3,6 +3,8 @@
  * sim_net.h: the simulated fabric between hosts A and B, and the scenario that
  * describes it.
  *
+ * The scenario may run several connections (cfg.conns pairs of engines, A_i to
+ * B_i) over the same fabric: they share every link, its rate and its queue.
  * K paths, each a pair of one-way links: A to B (forward) and B to A (reverse).
  * Scripted events act on a path at a virtual time: down (blackhole, both
  * directions, or only A to B with cfg.one_way_down), up (revive), and rate
@@ -22,6 +24,7 @@
 
 #define SRD_SIM_MAX_PATHS 256u
 #define SRD_SIM_MAX_SCRIPT 64u
+#define SRD_SIM_MAX_CONNS 16u             /* most connections sharing the paths */
 #define SRD_SIM_WIRE_OVERHEAD 60u /* IPv4 20 + UDP 8 + PSP header 16 + ICV 16 */
 #define SRD_SIM_NS_PER_S 1000000000ull
 #define SRD_SIM_TRACE_ALL (-2)            /* cfg.trace_lane: every lane */
@@ -50,13 +53,17 @@ struct srd_sim_cfg {
 	uint64_t duration_ns;  /* traffic runs and goodput is measured this long */
 	uint64_t drain_ns;     /* then the run continues at most this long */
 	struct srd_sim_traffic_cfg traffic; /* lanes, mode, sizes (stop_at, seed set by run) */
-	double load;           /* bulk load, fraction of capacity; 0: backlogged */
+	double load;           /* bulk load, fraction of capacity, split among the
+				* connections; 0: backlogged */
 	uint32_t mtu;          /* underlay IP MTU: engine max_payload = mtu - 60 */
 	struct srd_conn_cfg engine; /* engine settings (npaths, lanes, rand set by run) */
 	uint64_t seed;         /* everything random derives from it */
 	bool quiet;            /* do not print invariant failures */
 	int trace_lane;        /* print DATA events of this lane (-1: none, -2: all) */
 	bool one_way_down;     /* blackholes hit only the A-to-B link of a path */
+	unsigned conns;        /* connections sharing the paths, 1..SRD_SIM_MAX_CONNS */
+	uint64_t conn_start_ns[SRD_SIM_MAX_CONNS]; /* when each one's traffic starts,
+						    * < duration_ns */
 };
 
 /* What a blackhole did (the first DOWN of the script). */

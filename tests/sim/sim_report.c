@@ -139,12 +139,40 @@ double srd_sim_p999_reduction(const struct srd_sim_result *srd, const struct srd
 	return 100.0 * (1.0 - (double)srd->t.lat_p999 / (double)tcp->t.lat_p999);
 }
 
+/* Several connections: each one's numbers and the fairness index. */
+static void json_conns(const struct srd_sim_result *r)
+{
+	unsigned i;
+
+	printf(", \"conns\": %u, \"fair_from_ms\": %.3f, \"goodput_per_conn_gbps\": [",
+	       r->conns, r->fair_from_ns / 1e6);
+	for (i = 0; i < r->conns; i++)
+		printf("%s%.3f", i ? ", " : "", r->conn[i].goodput_gbps);
+	printf("], \"fairness_jain\": %.4f, \"per_conn\": [", r->fairness_jain);
+	for (i = 0; i < r->conns; i++) {
+		const struct srd_sim_conn_result *c = &r->conn[i];
+
+		printf("%s{\"conn\": %u, \"start_ms\": %.3f, \"goodput_gbps\": %.3f, "
+		       "\"run_goodput_gbps\": %.3f, \"frames\": %" PRIu64 ", "
+		       "\"delivered\": %" PRIu64 ", \"retransmits\": %" PRIu64 ", "
+		       "\"lost_pkts\": %" PRIu64 ", \"cwnd\": %u, \"inflight\": %u, "
+		       "\"min_rtt_us\": %.1f, \"srtt_us\": %.1f, \"invariants_ok\": %s}",
+		       i ? ", " : "", i, c->start_ns / 1e6, c->goodput_gbps, c->run_gbps,
+		       c->frames, c->delivered, c->retransmits, c->lost_pkts, c->cwnd_end,
+		       c->inflight_end, us(c->min_rtt_ns), us(c->srtt_ns),
+		       c->invariants_ok ? "true" : "false");
+	}
+	printf("]");
+}
+
 void srd_sim_report_json(const struct srd_sim_cfg *cfg, const struct srd_sim_result *srd,
 			 const struct srd_sim_result *tcp, bool paths)
 {
 	printf("{\"seed\": %" PRIu64 ", \"paths\": %u, \"lanes\": %u, \"duration_ms\": %.3f, ",
 	       cfg->seed, cfg->paths, cfg->traffic.lanes, cfg->duration_ns / 1e6);
 	json_fields(srd);
+	if (srd->conns > 1)
+		json_conns(srd);
 	if (tcp) {
 		printf(", \"baseline\": {\"kind\": \"tcp\", ");
 		json_fields(tcp);
@@ -165,6 +193,25 @@ static void print_value(const struct field *f)
 		printf(" %14.*f", f->prec, f->v);
 }
 
+static void table_conns(const struct srd_sim_cfg *cfg, const struct srd_sim_result *r)
+{
+	unsigned i;
+
+	printf("\n%u connections; fairness window %.3f-%.3f ms: Jain's index %.4f\n",
+	       r->conns, r->fair_from_ns / 1e6, cfg->duration_ns / 1e6, r->fairness_jain);
+	printf("%4s %9s %12s %9s %8s %6s %8s %10s %8s %10s\n", "conn", "start_ms",
+	       "window_gbps", "run_gbps", "retrans", "cwnd", "inflight", "min_rtt_us",
+	       "srtt_us", "invariants");
+	for (i = 0; i < r->conns; i++) {
+		const struct srd_sim_conn_result *c = &r->conn[i];
+
+		printf("%4u %9.3f %12.3f %9.3f %8" PRIu64 " %6u %8u %10.1f %8.1f %10s\n", i,
+		       c->start_ns / 1e6, c->goodput_gbps, c->run_gbps, c->retransmits,
+		       c->cwnd_end, c->inflight_end, us(c->min_rtt_ns), us(c->srtt_ns),
+		       c->invariants_ok ? "ok" : "BROKEN");
+	}
+}
+
 void srd_sim_report_table(const struct srd_sim_cfg *cfg, const struct srd_sim_result *srd,
 			  const struct srd_sim_result *tcp)
 {
@@ -183,6 +230,8 @@ void srd_sim_report_table(const struct srd_sim_cfg *cfg, const struct srd_sim_re
 	}
 	if (tcp)
 		printf("\np99.9 latency reduction vs tcp: %.2f %%\n", srd_sim_p999_reduction(srd, tcp));
+	if (srd->conns > 1)
+		table_conns(cfg, srd);
 }
 
 static const char *const state_name[] = {

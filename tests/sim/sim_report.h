@@ -6,6 +6,9 @@
  * the table has one column for SRD and, with a baseline, one for it; the JSON
  * object has SRD's numbers at the top level, latency_us and blackhole as nested
  * objects, and with a baseline a "baseline" object and p999_reduction_pct.
+ * With several connections both add each connection's numbers and the fairness
+ * index (the JSON: conns, fair_from_ms, goodput_per_conn_gbps, fairness_jain and
+ * per_conn); a one-connection run prints neither, as it always did.
  */
 #ifndef SRD_SIM_REPORT_H
 #define SRD_SIM_REPORT_H

@@ -2,22 +2,23 @@
 /*
  * srd_sim_main.c: srd-sim, the deterministic network simulator's command line.
  *
- * Parses a scenario, runs it through two SRD engines (and, with --baseline tcp,
- * through the TCP-like baseline over the same links and traffic), prints a table
- * or one JSON object, and exits 0 if every invariant held, 1 if one did not (the
- * failures and the seed are on stderr), 2 on a usage error.
+ * Parses a scenario, runs it through two SRD engines, or --conns pairs of them
+ * sharing the paths (and, with --baseline tcp, through the TCP-like baseline over
+ * the same links and traffic), prints a table or one JSON object, and exits 0 if
+ * every invariant held, 1 if one did not (the failures and the seed are on
+ * stderr), 2 on a usage error. Number parsing is in sim_args.c.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "tests/sim/sim.h"
+#include "tests/sim/sim_args.h"
 #include "tests/sim/sim_report.h"
 
 #define MAX_SPECS 64u
@@ -45,6 +46,8 @@ struct opts {
 	unsigned nmask;                   /* ... entries */
 	struct spec dup[MAX_SPECS];       /* --dup */
 	unsigned ndup;                    /* ... entries */
+	double start[SRD_SIM_MAX_PATHS];  /* --conn-start-ms list */
+	unsigned nstart;                  /* ... entries */
 	bool reverse_loss;                /* --reverse-loss */
 	bool baseline;                    /* --baseline tcp */
 	bool json;                        /* --json */
@@ -83,6 +86,10 @@ static const char usage[] =
 "                            as fast as the sender accepts (backlogged)\n"
 "  --frame-bytes MIN-MAX     bulk frame sizes, mixed (default 64-9000)\n"
 "  --mtu BYTES               underlay MTU (default 1500; SRD payload = MTU - 60)\n"
+"  --conns N                 N connections (pairs of hosts) share the paths, each\n"
+"                            with these lanes and traffic (1..16, default 1); a\n"
+"                            --load is split among them\n"
+"  --conn-start-ms T1,...    when each connection starts (N values, < duration)\n"
 "run:\n"
 "  --duration-ms T           traffic time (default 50); --drain-ms T: at most\n"
 "                            this long after it to settle (default 500)\n"
@@ -102,100 +109,13 @@ static const char usage[] =
 "included), both directions; recovery = for each data packet whose first\n"
 "transmission the network lost, the time from that transmission to the first\n"
 "arrival of a copy; reorder peak = the receiver's reorder buffer peak, bytes.\n"
-"Invariants: every frame delivered exactly once or reported given up, in order\n"
-"per lane, intact, never held back by another lane's hole; reorder memory within\n"
-"its bound. Exit status: 0 held, 1 broken (details and seed on stderr), 2 usage.\n";
-
-static void die_usage(const char *opt, const char *arg, const char *why)
-{
-	if (*arg)
-		fprintf(stderr, "srd-sim: %s: '%s' %s\n", opt, arg, why);
-	else
-		fprintf(stderr, "srd-sim: %s: %s\n", opt, why);
-	fprintf(stderr, "Try 'srd-sim --help'.\n");
-	exit(2);
-}
-
-static double num(const char *opt, const char *s, double lo, double hi, char **end)
-{
-	double v;
-
-	errno = 0;
-	v = strtod(s, end);
-	if (*end == s || errno || !isfinite(v) || v < lo || v > hi) {
-		char why[96];
-
-		snprintf(why, sizeof(why), "is not a number in [%g, %g]", lo, hi);
-		die_usage(opt, s, why);
-	}
-	return v;
-}
-
-/* The whole of s is a number in [lo, hi]. */
-static double whole(const char *opt, const char *s, double lo, double hi)
-{
-	char *end;
-	double v = num(opt, s, lo, hi, &end);
-
-	if (*end)
-		die_usage(opt, s, "has trailing characters");
-	return v;
-}
-
-static uint64_t integer_base(const char *opt, const char *s, uint64_t lo, uint64_t hi,
-			     int base)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, base);
-	if (end == s || *end || errno || *s == '-' || v < lo || v > hi) {
-		char why[96];
-
-		snprintf(why, sizeof(why), "is not an integer in [%" PRIu64 ", %" PRIu64 "]",
-			 lo, hi);
-		die_usage(opt, s, why);
-	}
-	return v;
-}
-
-static uint64_t integer(const char *opt, const char *s, uint64_t lo, uint64_t hi)
-{
-	return integer_base(opt, s, lo, hi, 10);
-}
-
-/* "V1,V2,..." into v[], returning the count. */
-static unsigned list(const char *opt, const char *s, double *v, double lo, double hi)
-{
-	char buf[4096], *tok, *save;
-	unsigned n = 0;
-
-	if (strlen(s) >= sizeof(buf))
-		die_usage(opt, s, "is too long");
-	strcpy(buf, s);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (n == SRD_SIM_MAX_PATHS)
-			die_usage(opt, s, "has more values than the most paths (256)");
-		v[n++] = whole(opt, tok, lo, hi);
-	}
-	if (!n)
-		die_usage(opt, s, "is empty");
-	return n;
-}
-
-/* "VALUE[@PATH]": the part before @ is returned in buf, the path in *path. */
-static void at_path(const char *opt, const char *s, char *buf, size_t cap, int *path)
-{
-	const char *at = strchr(s, '@');
-	size_t n = at ? (size_t)(at - s) : strlen(s);
-
-	if (n >= cap || !n)
-		die_usage(opt, s, "is not VALUE[@PATH]");
-	memcpy(buf, s, n);
-	buf[n] = 0;
-	*path = at ? (int)integer(opt, at + 1, 0, SRD_SIM_MAX_PATHS - 1) : -1;
-}
+"With --conns: each connection's goodput over the fairness window (the second half\n"
+"of the time from the last start to T) and Jain's index over them,\n"
+"(sum x)^2 / (N sum x^2); totals cover every connection, --verbose shows conn 0.\n"
+"Invariants (per connection): every frame delivered exactly once or reported given\n"
+"up, in order per lane, intact, never held back by another lane's hole; reorder\n"
+"memory within its bound. Exit status: 0 held, 1 broken (details and seed on\n"
+"stderr), 2 usage.\n";
 
 static struct spec *spec_add(const char *opt, const char *s, struct spec *v,
 			     unsigned *n, char *buf, size_t cap)
@@ -203,10 +123,10 @@ static struct spec *spec_add(const char *opt, const char *s, struct spec *v,
 	struct spec *sp;
 
 	if (*n == MAX_SPECS)
-		die_usage(opt, s, "is repeated too often");
+		sim_die_usage(opt, s, "is repeated too often");
 	sp = &v[(*n)++];
 	memset(sp, 0, sizeof(*sp));
-	at_path(opt, s, buf, cap, &sp->path);
+	sim_arg_at_path(opt, s, buf, cap, &sp->path);
 	return sp;
 }
 
@@ -215,7 +135,7 @@ static void opt_pct(const char *opt, const char *s, struct spec *v, unsigned *n)
 	char buf[64];
 	struct spec *sp = spec_add(opt, s, v, n, buf, sizeof(buf));
 
-	sp->v = whole(opt, buf, 0, 100) / 100;
+	sp->v = sim_arg_whole(opt, buf, 0, 100) / 100;
 }
 
 static void opt_burst(const char *opt, const char *s, struct spec *v, unsigned *n)
@@ -225,10 +145,10 @@ static void opt_burst(const char *opt, const char *s, struct spec *v, unsigned *
 
 	colon = strchr(buf, ':');
 	if (!colon)
-		die_usage(opt, s, "is not PCT:LEN[@PATH]");
+		sim_die_usage(opt, s, "is not PCT:LEN[@PATH]");
 	*colon = 0;
-	sp->v = whole(opt, buf, 0, 99) / 100;
-	sp->v2 = whole(opt, colon + 1, 1, 1e6);
+	sp->v = sim_arg_whole(opt, buf, 0, 99) / 100;
+	sp->v2 = sim_arg_whole(opt, colon + 1, 1, 1e6);
 }
 
 static void opt_mask(const char *opt, const char *s, struct spec *v, unsigned *n)
@@ -236,7 +156,7 @@ static void opt_mask(const char *opt, const char *s, struct spec *v, unsigned *n
 	char buf[64];
 	struct spec *sp = spec_add(opt, s, v, n, buf, sizeof(buf));
 
-	sp->u = integer_base(opt, buf, 0, UINT64_MAX, 16);
+	sp->u = sim_arg_int_base(opt, buf, 0, UINT64_MAX, 16);
 }
 
 /* "PATH@MS" or, with want_rate, "PATH@MS=GBPS" into a script event. */
@@ -247,24 +167,24 @@ static void opt_script(const char *opt, const char *s, struct srd_sim_cfg *cfg,
 	char buf[64], *at, *eq;
 
 	if (cfg->nscript == SRD_SIM_MAX_SCRIPT)
-		die_usage(opt, s, "is one scripted event too many");
+		sim_die_usage(opt, s, "is one scripted event too many");
 	if (strlen(s) >= sizeof(buf))
-		die_usage(opt, s, "is too long");
+		sim_die_usage(opt, s, "is too long");
 	strcpy(buf, s);
 	at = strchr(buf, '@');
 	eq = strchr(buf, '=');
 	if (!at || (op == SRD_SIM_OP_RATE) != !!eq || (eq && eq < at))
-		die_usage(opt, s, op == SRD_SIM_OP_RATE ? "is not PATH@MS=GBPS" :
+		sim_die_usage(opt, s, op == SRD_SIM_OP_RATE ? "is not PATH@MS=GBPS" :
 			  "is not PATH@MS");
 	*at = 0;
 	if (eq)
 		*eq = 0;
 	ev = &cfg->script[cfg->nscript++];
 	ev->op = op;
-	ev->path = (unsigned)integer(opt, buf, 0, SRD_SIM_MAX_PATHS - 1);
-	ev->at = (uint64_t)(whole(opt, at + 1, 0, 1e6) * 1e6);
+	ev->path = (unsigned)sim_arg_int(opt, buf, 0, SRD_SIM_MAX_PATHS - 1);
+	ev->at = (uint64_t)(sim_arg_whole(opt, at + 1, 0, 1e6) * 1e6);
 	if (eq)
-		ev->rate_bps = (uint64_t)(whole(opt, eq + 1, 1e-6, 1e5) * 1e9);
+		ev->rate_bps = (uint64_t)(sim_arg_whole(opt, eq + 1, 1e-6, 1e5) * 1e9);
 }
 
 static void opt_traffic(const char *opt, const char *s, struct srd_sim_cfg *cfg)
@@ -276,18 +196,18 @@ static void opt_traffic(const char *opt, const char *s, struct srd_sim_cfg *cfg)
 	else if (!strcmp(s, "mixed"))
 		cfg->traffic.mode = SRD_SIM_MIXED;
 	else
-		die_usage(opt, s, "is not bulk, rr or mixed");
+		sim_die_usage(opt, s, "is not bulk, rr or mixed");
 }
 
 static void opt_sizes(const char *opt, const char *s, struct srd_sim_cfg *cfg)
 {
 	char *end;
-	double lo = num(opt, s, SRD_SIM_MIN_FRAME, 65536, &end);
+	double lo = sim_arg_num(opt, s, SRD_SIM_MIN_FRAME, 65536, &end);
 	double hi;
 
 	if (*end != '-')
-		die_usage(opt, s, "is not MIN-MAX");
-	hi = whole(opt, end + 1, lo, 65536);
+		sim_die_usage(opt, s, "is not MIN-MAX");
+	hi = sim_arg_whole(opt, end + 1, lo, 65536);
 	cfg->traffic.min_frame = (uint32_t)lo;
 	cfg->traffic.max_frame = (uint32_t)hi;
 }
@@ -296,7 +216,7 @@ enum {
 	O_PATHS = 256, O_RATE, O_DELAY, O_JITTER, O_QUEUE, O_LOSS, O_BURST, O_MASK,
 	O_DUP, O_REVLOSS, O_ONEWAY, O_BLACKHOLE, O_REVIVE, O_RATECHG, O_LANES, O_TRAFFIC,
 	O_LOAD, O_SIZES, O_MTU, O_DURATION, O_DRAIN, O_SEED, O_BASELINE, O_JSON,
-	O_QUIET, O_VERBOSE, O_TRACE, O_WALL, O_HELP,
+	O_QUIET, O_VERBOSE, O_TRACE, O_WALL, O_CONNS, O_STARTS, O_HELP,
 };
 
 static const struct option longopts[] = {
@@ -328,6 +248,8 @@ static const struct option longopts[] = {
 	{ "verbose", no_argument, NULL, O_VERBOSE },
 	{ "trace-lane", required_argument, NULL, O_TRACE },
 	{ "wall-limit-s", required_argument, NULL, O_WALL },
+	{ "conns", required_argument, NULL, O_CONNS },
+	{ "conn-start-ms", required_argument, NULL, O_STARTS },
 	{ "help", no_argument, NULL, O_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -340,23 +262,23 @@ static bool net_opt(struct opts *o, int c, const char *opt, const char *arg)
 
 	switch (c) {
 	case O_PATHS:
-		o->paths = (unsigned)integer(opt, arg, 1, SRD_SIM_MAX_PATHS);
+		o->paths = (unsigned)sim_arg_int(opt, arg, 1, SRD_SIM_MAX_PATHS);
 		break;
 	case O_RATE:
-		o->nrate = list(opt, arg, o->rate, 1e-6, 1e5);
+		o->nrate = sim_arg_list(opt, arg, o->rate, 1e-6, 1e5);
 		break;
 	case O_DELAY:
-		o->ndelay = list(opt, arg, o->delay, 0, 1e7);
+		o->ndelay = sim_arg_list(opt, arg, o->delay, 0, 1e7);
 		break;
 	case O_JITTER:
 		for (i = 0; i < SRD_SIM_MAX_PATHS; i++)
 			cfg->fwd[i].jitter_ns = cfg->rev[i].jitter_ns =
-				(uint64_t)(whole(opt, arg, 0, 1e7) * 1e3);
+				(uint64_t)(sim_arg_whole(opt, arg, 0, 1e7) * 1e3);
 		break;
 	case O_QUEUE:
 		for (i = 0; i < SRD_SIM_MAX_PATHS; i++)
 			cfg->fwd[i].queue_bytes = cfg->rev[i].queue_bytes =
-				integer(opt, arg, 1, 1u << 30) * 1024;
+				sim_arg_int(opt, arg, 1, 1u << 30) * 1024;
 		break;
 	case O_LOSS:
 		opt_pct(opt, arg, o->loss, &o->nloss);
@@ -398,39 +320,45 @@ static bool run_opt(struct opts *o, int c, const char *opt, const char *arg)
 		opt_script(opt, arg, cfg, SRD_SIM_OP_RATE);
 		break;
 	case O_LANES:
-		cfg->traffic.lanes = (unsigned)integer(opt, arg, 1, 65535);
+		cfg->traffic.lanes = (unsigned)sim_arg_int(opt, arg, 1, 65535);
 		break;
 	case O_TRAFFIC:
 		opt_traffic(opt, arg, cfg);
 		break;
 	case O_LOAD:
-		cfg->load = whole(opt, arg, 1e-6, 100);
+		cfg->load = sim_arg_whole(opt, arg, 1e-6, 100);
 		break;
 	case O_SIZES:
 		opt_sizes(opt, arg, cfg);
 		break;
 	case O_MTU:
-		cfg->mtu = (uint32_t)integer(opt, arg, 1000, 65000);
+		cfg->mtu = (uint32_t)sim_arg_int(opt, arg, 1000, 65000);
 		break;
 	case O_DURATION:
-		cfg->duration_ns = (uint64_t)(whole(opt, arg, 0.001, 1e6) * 1e6);
+		cfg->duration_ns = (uint64_t)(sim_arg_whole(opt, arg, 0.001, 1e6) * 1e6);
 		break;
 	case O_DRAIN:
-		cfg->drain_ns = (uint64_t)(whole(opt, arg, 0, 1e6) * 1e6);
+		cfg->drain_ns = (uint64_t)(sim_arg_whole(opt, arg, 0, 1e6) * 1e6);
 		break;
 	case O_SEED:
-		cfg->seed = integer(opt, arg, 0, UINT64_MAX);
+		cfg->seed = sim_arg_int(opt, arg, 0, UINT64_MAX);
 		break;
 	case O_TRACE:
-		cfg->trace_lane = strcmp(arg, "all") ? (int)integer(opt, arg, 0, 65535) :
+		cfg->trace_lane = strcmp(arg, "all") ? (int)sim_arg_int(opt, arg, 0, 65535) :
 						       SRD_SIM_TRACE_ALL;
 		break;
 	case O_WALL:
-		o->wall_limit = (unsigned)integer(opt, arg, 0, 86400);
+		o->wall_limit = (unsigned)sim_arg_int(opt, arg, 0, 86400);
+		break;
+	case O_CONNS:
+		cfg->conns = (unsigned)sim_arg_int(opt, arg, 1, SRD_SIM_MAX_CONNS);
+		break;
+	case O_STARTS:
+		o->nstart = sim_arg_list(opt, arg, o->start, 0, 1e6);
 		break;
 	case O_BASELINE:
 		if (strcmp(arg, "tcp"))
-			die_usage(opt, arg, "is not a known baseline (tcp)");
+			sim_die_usage(opt, arg, "is not a known baseline (tcp)");
 		o->baseline = true;
 		break;
 	default:
@@ -448,9 +376,9 @@ static void parse(struct opts *o, int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":", longopts, &idx)) != -1) {
 		if (c == '?')
-			die_usage("option", argv[optind - 1], "is not known");
+			sim_die_usage("option", argv[optind - 1], "is not known");
 		if (c == ':')
-			die_usage(argv[optind - 1], "", "needs a value");
+			sim_die_usage(argv[optind - 1], "", "needs a value");
 		snprintf(opt, sizeof(opt), "--%s", longopts[idx].name);
 		if (c == O_HELP) {
 			fputs(usage, stdout);
@@ -463,10 +391,10 @@ static void parse(struct opts *o, int argc, char **argv)
 		else if (c == O_VERBOSE)
 			o->verbose = true;
 		else if (!net_opt(o, c, opt, optarg) && !run_opt(o, c, opt, optarg))
-			die_usage("option", opt, "is not handled");
+			sim_die_usage("option", opt, "is not handled");
 	}
 	if (optind < argc)
-		die_usage("argument", argv[optind], "is not an option");
+		sim_die_usage("argument", argv[optind], "is not an option");
 }
 
 static void check_path(const char *opt, int path, unsigned paths)
@@ -475,7 +403,7 @@ static void check_path(const char *opt, int path, unsigned paths)
 
 	if (path >= (int)paths) {
 		snprintf(arg, sizeof(arg), "@%d", path);
-		die_usage(opt, arg, "names a path beyond --paths");
+		sim_die_usage(opt, arg, "names a path beyond --paths");
 	}
 }
 
@@ -523,7 +451,28 @@ static void per_path(const char *opt, unsigned n, unsigned paths)
 
 	if (n > 1 && n != paths) {
 		snprintf(arg, sizeof(arg), "%u values", n);
-		die_usage(opt, arg, "is neither one value nor one per path");
+		sim_die_usage(opt, arg, "is neither one value nor one per path");
+	}
+}
+
+static void finish_conns(struct opts *o)
+{
+	struct srd_sim_cfg *cfg = o->cfg;
+	char arg[32];
+	unsigned i;
+
+	if (o->baseline && cfg->conns > 1)
+		sim_die_usage("--baseline", "tcp", "runs one connection, not --conns");
+	if (o->nstart && o->nstart != cfg->conns) {
+		snprintf(arg, sizeof(arg), "%u value%s", o->nstart, o->nstart > 1 ? "s" : "");
+		sim_die_usage("--conn-start-ms", arg, "is not one per connection");
+	}
+	for (i = 0; i < o->nstart; i++) {
+		cfg->conn_start_ns[i] = (uint64_t)(o->start[i] * 1e6);
+		if (cfg->conn_start_ns[i] < cfg->duration_ns)
+			continue;
+		snprintf(arg, sizeof(arg), "%g", o->start[i]);
+		sim_die_usage("--conn-start-ms", arg, "is not before the end (--duration-ms)");
 	}
 }
 
@@ -555,7 +504,8 @@ static void finish(struct opts *o)
 		check_path("--blackhole/--revive/--rate-change", (int)cfg->script[i].path,
 			   o->paths);
 	if (cfg->traffic.max_frame > SRD_CONN_MAX_FRAME)
-		die_usage("--frame-bytes", "MAX", "exceeds the engine's largest frame");
+		sim_die_usage("--frame-bytes", "MAX", "exceeds the engine's largest frame");
+	finish_conns(o);
 }
 
 static void print(const struct opts *o, const struct srd_sim_result *srd,

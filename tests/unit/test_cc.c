@@ -53,6 +53,18 @@ static void set_cwnd(struct srd_conn *c, double cwnd, bool slow_start)
 	c->cc.last_decrease = 0;
 }
 
+/* The window after a delay decrease from cwnd: Swift's 1 - 0.8 (d - T) / d against
+ * the flow-scaled target T at that window, at most halved. */
+static double decreased(struct srd_conn *c, double cwnd, uint64_t delay)
+{
+	double t, f;
+
+	set_cwnd(c, cwnd, c->cc.slow_start);
+	t = (double)cc_target_delay(c);
+	f = 1 - 0.8 * ((double)delay - t) / (double)delay;
+	return cwnd * (f < 0.5 ? 0.5 : f);
+}
+
 static bool near(double a, double b)
 {
 	return a - b < 1e-6 && b - a < 1e-6;
@@ -110,20 +122,24 @@ static void cc_on_ack__queuing_exits_slow_start_and_decreases_in_proportion(void
 {
 	struct srd_conn *c = conn_make(false);
 
+	double want = decreased(c, 100, 100 * US);
+
 	set_cwnd(c, 100, true);
-	cc_on_ack(c, 0, MIN_RTT + 100 * US, T0);     /* 1 - 0.8 * 50/100 */
-	CHECK(near(c->cc.cwnd, 60));
+	cc_on_ack(c, 0, MIN_RTT + 100 * US, T0);
+	CHECK(near(c->cc.cwnd, want));
+	CHECK(want > 55 && want < 65);               /* about 1 - 0.8 * 50/100 */
 	CHECK(!c->cc.slow_start);
 	CHECK_EQ(c->cc.last_decrease, T0);
-	CHECK_EQ(srd_conn_stats(c)->cwnd, 60);
+	CHECK_EQ(srd_conn_stats(c)->cwnd, (uint32_t)want);
+	want = decreased(c, 100, 70 * US);
 	set_cwnd(c, 100, true);
-	cc_on_ack(c, 0, MIN_RTT + 60 * US, T0);      /* 1 - 0.8 * 10/60 */
-	CHECK(near(c->cc.cwnd, 100 * (1 - 0.8 * 10 / 60)));
+	cc_on_ack(c, 0, MIN_RTT + 70 * US, T0);
+	CHECK(near(c->cc.cwnd, want));
 	set_cwnd(c, 100, true);
 	cc_on_ack(c, 0, MIN_RTT + 1000 * US, T0);    /* 0.24, at most halved */
 	CHECK(near(c->cc.cwnd, 50));
 	set_cwnd(c, 100, false);
-	cc_on_ack(c, 0, MIN_RTT + TARGET + 1, T0);   /* just above: a sliver */
+	cc_on_ack(c, 0, MIN_RTT + cc_target_delay(c) + 1, T0); /* just above: a sliver */
 	CHECK(c->cc.cwnd < 100 && c->cc.cwnd > 99.99);
 	srd_conn_free(c);
 }
@@ -132,18 +148,69 @@ static void cc_on_ack__at_most_one_decrease_per_rtt(void)
 {
 	struct srd_conn *c = conn_make(false);
 
+	double first = decreased(c, 100, 100 * US), second;
+
 	set_cwnd(c, 100, true);
 	cc_on_ack(c, 0, MIN_RTT + 100 * US, T0);
-	CHECK(near(c->cc.cwnd, 60));
+	CHECK(near(c->cc.cwnd, first));
 	cc_on_ack(c, 0, MIN_RTT + 100 * US, T0 + SRTT / 2);
-	CHECK(near(c->cc.cwnd, 60));
+	CHECK(near(c->cc.cwnd, first));
 	cc_on_ack(c, 0, MIN_RTT + 100 * US, T0 + SRTT - 1);
-	CHECK(near(c->cc.cwnd, 60));
+	CHECK(near(c->cc.cwnd, first));
 	cc_on_loss(c, 0, T0 + SRTT - 1);             /* a loss counts the same RTT */
-	CHECK(near(c->cc.cwnd, 60));
+	CHECK(near(c->cc.cwnd, first));
+	second = decreased(c, first, 100 * US);
+	set_cwnd(c, first, false);
 	cc_on_ack(c, 0, MIN_RTT + 100 * US, T0 + SRTT);
-	CHECK(near(c->cc.cwnd, 36));
+	CHECK(near(c->cc.cwnd, second));
 	CHECK_EQ(c->cc.last_decrease, T0 + SRTT);
+	srd_conn_free(c);
+}
+
+static void cc_target_delay__flow_scaling_favours_small_windows(void)
+{
+	struct srd_conn *c = conn_make(false);
+	uint64_t prev = UINT64_MAX, t;
+	double w;
+
+	set_cwnd(c, c->cfg.cwnd_min, false);
+	CHECK_EQ(cc_target_delay(c), 2 * TARGET);     /* the smallest window: twice */
+	for (w = c->cfg.cwnd_min; w <= 1024; w *= 2) {
+		set_cwnd(c, w, false);
+		t = cc_target_delay(c);
+		CHECK(t <= prev);                     /* never more for a bigger window */
+		prev = t;
+	}
+	set_cwnd(c, 512, false);
+	CHECK_EQ(cc_target_delay(c), TARGET);         /* big windows: the target */
+	srd_conn_free(c);
+}
+
+/* Every 256 RTTs (at least 1 ms apart) a quarter window for 2 RTTs, so a standing
+ * queue drains and every connection re-measures its base RTT. */
+static void cc_window__drains_periodically_to_a_quarter(void)
+{
+	struct srd_conn *c = conn_make(false);
+	uint64_t rtt, every, start;
+
+	set_cwnd(c, 100, false);
+	c->srtt_any = SRTT;
+	rtt = SRTT;
+	every = 256 * rtt > 1000000 ? 256 * rtt : 1000000;
+	cc_on_ack(c, 0, MIN_RTT, T0);                 /* schedules the first probe */
+	CHECK_EQ(cc_window(c), 100);
+	cc_on_ack(c, 0, MIN_RTT, T0 + every - 1);
+	CHECK(cc_window(c) >= 100);
+	start = T0 + every;
+	cc_on_ack(c, 0, MIN_RTT, start);
+	CHECK(cc_window(c) >= 25 && cc_window(c) <= 26);
+	cc_on_ack(c, 0, MIN_RTT, start + 2 * rtt - 1);
+	CHECK(cc_window(c) <= 26);
+	cc_on_ack(c, 0, MIN_RTT, start + 2 * rtt);    /* over: the whole window again */
+	CHECK(cc_window(c) >= 100);
+	set_cwnd(c, c->cfg.cwnd_min, false);          /* never below cwnd_min */
+	cc_on_ack(c, 0, MIN_RTT, start + 2 * rtt + every);
+	CHECK_EQ(cc_window(c), c->cfg.cwnd_min);
 	srd_conn_free(c);
 }
 
@@ -208,7 +275,7 @@ static void cc_on_loss__without_queuing_leaves_window(void)
 	cc_on_loss(c, 1, T0);                        /* no sample at all */
 	CHECK(near(c->cc.cwnd, 64));
 	cc_on_ack(c, 0, MIN_RTT + 100 * US, T0 + 1); /* a delay decrease may follow */
-	CHECK(near(c->cc.cwnd, 64 * 0.6));
+	CHECK(c->cc.cwnd < 64 * 0.7 && c->cc.cwnd > 64 * 0.5);
 	srd_conn_free(c);
 }
 
@@ -304,6 +371,8 @@ int main(void)
 	RUN(cc_on_ack__avoidance_adds_one_per_window);
 	RUN(cc_on_ack__queuing_exits_slow_start_and_decreases_in_proportion);
 	RUN(cc_on_ack__at_most_one_decrease_per_rtt);
+	RUN(cc_target_delay__flow_scaling_favours_small_windows);
+	RUN(cc_window__drains_periodically_to_a_quarter);
 	RUN(cc__window_stays_within_min_and_max);
 	RUN(cc_on_loss__with_queuing_halves_once_per_rtt);
 	RUN(cc_on_loss__without_queuing_leaves_window);

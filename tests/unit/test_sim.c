@@ -5,7 +5,8 @@
  *
  * First the simulator's own parts: the event queue, a link's rate, queue, jitter,
  * loss models and blackholes, and the invariant checker (it must catch what it
- * claims to catch). Then the scenarios, short enough for CI and the ASan build;
+ * claims to catch). Then the scenarios, short enough for CI and the ASan build,
+ * and fairness: several connections sharing the paths, one joining late;
  * bench/sim_scenarios.sh runs the same table longer and prints the numbers. The
  * floors here are deliberately generous: a run is deterministic, so a failure is
  * a real change, never noise. SRD_SIM_SEED=n reruns the scenarios with another
@@ -349,7 +350,8 @@ static void scenario__blackhole_and_revive(void)
 		return;
 	CHECK_EQ(res.t.lost + res.t.given_up, 0);
 	CHECK(res.bh_dead_at > 0);
-	CHECK(res.bh.last_data - res.bh.down_at < 1 * MS);   /* base RTT 20 us */
+	/* no data after the death at all, or none later than 1 ms (base RTT 20 us) */
+	CHECK(res.bh.last_data == 0 || res.bh.last_data - res.bh.down_at < 1 * MS);
 	CHECK(res.bh.revived_data > 100);
 	CHECK(res.goodput_ratio >= 0.65);
 }
@@ -410,6 +412,53 @@ static void scenario__srd_beats_tcp_tail(void)
 	CHECK_EQ(res.t.lost + res.t.given_up, 0);
 }
 
+/* Fairness (row 7): n connections share 4 paths of 2.5 Gbit/s with 64 KiB queues,
+ * the last one joins at 10 ms. Every pair's invariants hold, the paths stay full,
+ * and over the fairness window (25-40 ms) each gets a share: Jain's index at least
+ * min_jain (1 is equal shares, 0.75 one of four starved). Measured: 0.991 for two,
+ * 0.870 for four — a connection that measured its base RTT behind the others'
+ * queue still takes more (docs/performance.md); the floors keep what is won. */
+static void fair(unsigned n, double min_jain)
+{
+	uint64_t delivered = 0;
+	unsigned i;
+
+	scenario(4, 2.5, 10, 40);
+	for (i = 0; i < 4; i++)
+		cfg.fwd[i].queue_bytes = cfg.rev[i].queue_bytes = 64 * 1024;
+	cfg.conns = n;
+	cfg.conn_start_ns[n - 1] = 10 * MS;
+	if (!run())
+		return;
+	CHECK_EQ(res.conns, n);
+	printf("     %u conns, conn %u joins at 10 ms: ratio %.3f, Jain %.4f, Gbit/s",
+	       n, n - 1, res.goodput_ratio, res.fairness_jain);
+	for (i = 0; i < n; i++) {
+		printf(" %.3f", res.conn[i].goodput_gbps);
+		CHECK(res.conn[i].invariants_ok);
+		CHECK(res.conn[i].delivered > 0);
+		delivered += res.conn[i].delivered;
+	}
+	printf("\n");
+	CHECK_EQ(delivered, res.t.delivered);
+	CHECK_EQ(res.t.lost + res.t.given_up, 0);
+	CHECK(res.goodput_ratio >= 0.80);
+	CHECK(res.fairness_jain >= min_jain);
+}
+
+static void fair__two_conns_one_joins_late(void)
+{
+	fair(2, 0.95);
+}
+
+static void fair__four_conns_one_joins_late(void)
+{
+	fair(4, 0.85);
+	CHECK_EQ(srd_sim_run(&cfg, &res2), 0);   /* several pairs: still deterministic */
+	CHECK_EQ(res.events, res2.events);
+	CHECK(res.fairness_jain == res2.fairness_jain);
+}
+
 int main(void)
 {
 	const char *s = getenv("SRD_SIM_SEED");
@@ -435,5 +484,7 @@ int main(void)
 	RUN(scenario__sixteen_paths_spread_delays);
 	RUN(scenario__sixty_four_paths_lossy);
 	RUN(scenario__srd_beats_tcp_tail);
+	RUN(fair__two_conns_one_joins_late);
+	RUN(fair__four_conns_one_joins_late);
 	return check_exit();
 }
