@@ -108,8 +108,11 @@ uint32_t cc_window(const struct srd_conn *c)
 uint64_t cc_target_delay(const struct srd_conn *c)
 {
 	double lo = 1.0 / sqrt(FS_MAX_WINDOW), hi = 1.0 / sqrt((double)c->cfg.cwnd_min);
-	double x = (1.0 / sqrt(c->cc.cwnd) - lo) / (hi - lo);
+	double x;
 
+	if (c->cfg.cwnd_min >= FS_MAX_WINDOW)
+		return c->cfg.target_delay_ns;   /* no small windows to favour */
+	x = (1.0 / sqrt(c->cc.cwnd) - lo) / (hi - lo);
 	if (x < 0)
 		x = 0;
 	if (x > 1)

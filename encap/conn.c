@@ -157,16 +157,6 @@ void srd_conn_free(struct srd_conn *c)
 	free(c);
 }
 
-struct sent *sent_at(const struct srd_conn *c, uint64_t pn)
-{
-	struct sent *s;
-
-	if (pn < c->sent_base || pn >= c->next_pn || pn - c->sent_base > c->sent_mask)
-		return NULL;
-	s = &c->sent[pn & c->sent_mask];
-	return s->pn == pn ? s : NULL;
-}
-
 void conn_event(struct srd_conn *c, const struct srd_event *ev)
 {
 	if (c->ev_count == EVENT_RING) {   /* full: the oldest goes, counted */
@@ -202,8 +192,9 @@ uint64_t srd_conn_next_expiry(const struct srd_conn *c)
 	t = min_u64(t, giveup_deadline(c));
 	t = min_u64(t, path_next_probe(c));
 	t = min_u64(t, srd_rob_next_expiry(c->rob));
-	if (c->cfg.pacing && (c->newq.count || c->rtxq.count) && c->cc.next_send > 0)
-		t = min_u64(t, c->cc.next_send);
+	if (c->cfg.pacing && (c->newq.count || c->rtxq.count) &&
+	    c->inflight < cc_window(c) && c->cc.next_send > 0)
+		t = min_u64(t, c->cc.next_send);   /* only pacing holds the next packet */
 	return t;
 }
 

@@ -27,6 +27,7 @@
  *   -EINVAL    bad argument (lane out of range, empty frame, bad cfg)
  *   -EBADMSG   malformed SRD packet (counted in stats)
  *   -EALREADY / -ESTALE  packet number replayed / below the replay window (counted)
+ *   -EPROTONOSUPPORT  SRD header version this engine does not speak (counted)
  *   -ENOMEM    srd_conn_new could not allocate
  */
 #ifndef SRD_ENCAP_CONN_H
@@ -54,7 +55,7 @@ struct srd_conn_cfg {
 	uint32_t ack_every;         /* ACK at once after this many ack-eliciting pkts */
 	uint64_t initial_rtt_ns;    /* RTT assumed before the first sample */
 	uint64_t pto_floor_ns;      /* lower bound of the probe timeout (0: none) */
-	uint64_t giveup_ns;         /* abandon a frame this long after its first send */
+	uint64_t giveup_ns;         /* abandon a frame this long after it was queued */
 	uint32_t giveup_tries;      /* ... or after this many transmissions */
 	uint64_t hold_ns;           /* receiver skips a hole older than this */
 	uint64_t probe_interval_ns; /* how often a dead path is re-probed */
@@ -151,7 +152,8 @@ struct srd_conn_stats {
 	uint64_t dup_pkts;         /* DATA packets already delivered or buffered */
 	uint64_t too_old_pkts;     /* DATA packets older than their lane's window */
 	uint64_t rob_full_drops;   /* DATA dropped: reorder buffer full */
-	uint64_t replays;          /* packet numbers seen before or too old */
+	uint64_t replays;          /* packet numbers seen before (replayed or duplicated) */
+	uint64_t stale_pns;        /* packet numbers below the replay window */
 	uint64_t malformed;        /* SRD headers that did not parse */
 	uint64_t partial_frames;   /* super-frames dropped because a piece was skipped */
 	uint64_t sendbuf_full;     /* frames refused by srd_conn_send_frame */

@@ -6,10 +6,10 @@
  *   loss_time   RACK per path: a packet is lost once a packet sent after it on the
  *               SAME path was acknowledged and it is still missing max(latest_rtt,
  *               srtt) plus a reordering window later (ACKs of one path come back on
- *               varying paths, so the latest sample alone is too noisy); or, when a packet sent after it on ANY path
- *               was acknowledged, once its path's loss threshold (srtt + srtt/8 +
- *               4 rttvar + ack delay) has passed. Paths keep their own RTTs, so a slow
- *               path is not mistaken for a lossy one.
+ *               varying paths, so the latest sample alone is too noisy); or, when
+ *               a packet sent after it on ANY path was acknowledged, once its path's loss threshold (srtt + srtt/8 +
+ *               4 rttvar + ack delay + reordering) has passed. Paths keep their own
+ *               RTTs, so a slow path is not mistaken for a lossy one.
  *   pto         nothing acknowledged for srtt + 4 rttvar + ack delay (at least
  *               cfg.pto_floor_ns, doubling per consecutive timeout): what has been
  *               out that long is declared lost, and a PROBE goes out. Not armed
@@ -60,6 +60,10 @@ void sent_unlink(struct srd_conn *c, uint64_t pn)
  * spurious and revives its path. */
 static void sent_advance(struct srd_conn *c)
 {
+	if (!c->inflight) {
+		c->sent_base = c->next_pn;
+		return;
+	}
 	while (c->sent_base < c->next_pn &&
 	       !bit_test(c->inflight_bits, (uint32_t)(c->sent_base & c->sent_mask)))
 		c->sent_base++;
@@ -90,7 +94,7 @@ static void rtt_update(struct srd_conn *c, const struct sent *s, uint64_t ack_de
 		       unsigned ack_path, uint64_t now)
 {
 	struct path *p = &c->paths[s->path];
-	uint64_t rtt = now - s->sent_ns, diff;
+	uint64_t rtt = now > s->sent_ns ? now - s->sent_ns : 0, diff;
 
 	path_rtt_sample(p, rtt, ack_delay);
 	if (!c->srtt_any) {
@@ -125,7 +129,8 @@ static void on_acked(struct srd_conn *c, uint64_t pn, const struct srd_ack *ack,
 		path_on_spurious(p);
 	}
 	sent_unlink(c, pn);
-	rtt_update(c, s, pn == ack->largest ? ack->delay_ns : 0, ack_path, now);
+	if (!s->lost)   /* a late ACK of a lost packet says nothing about the RTT now */
+		rtt_update(c, s, pn == ack->largest ? ack->delay_ns : 0, ack_path, now);
 	if (pn > p->rack_pn)
 		p->rack_pn = pn;
 	if (pn > c->acked_pn_any)
@@ -134,8 +139,10 @@ static void on_acked(struct srd_conn *c, uint64_t pn, const struct srd_ack *ack,
 	path_on_ack(c, s->path, now);
 	if (s->flags & SENT_SKIP)
 		skips_on_ack(c, pn);
-	if (s->slot != NIL)
+	if (s->slot != NIL) {
 		slot_acked(c, s->slot, s->lane, s->seq);
+		c->data_acked = true;
+	}
 }
 
 /* Next pn in [pn, hi] whose track bit is set, or hi + 1. */
@@ -179,10 +186,12 @@ void ack_process(struct srd_conn *c, const struct srd_ack *ack, unsigned ack_pat
 		c->peer_credit = ack->credit;
 		c->st.peer_credit = ack->credit;
 	}
+	c->data_acked = false;
 	srd_ack_iter_init(&it, ack);
 	while (srd_ack_iter_next(&it, &lo, &hi))
 		ack_range(c, lo, hi, ack, ack_path, now);
-	c->pto_count = 0;
+	if (c->data_acked || !credit_blocked(c))
+		c->pto_count = 0;   /* zero-window probes keep backing off */
 	sent_advance(c);
 	loss_detect(c, now);
 }
@@ -233,14 +242,25 @@ void loss_detect(struct srd_conn *c, uint64_t now)
 	sent_advance(c);
 }
 
+/* The probe timeout: the loss threshold of the slowest path with packets in flight
+ * (so a slow path's tail is not declared lost on a fast path's clock), at least the
+ * floor, doubled per consecutive timeout. */
 static uint64_t pto_duration(const struct srd_conn *c)
 {
 	uint64_t srtt = c->srtt_any ? c->srtt_any : c->cfg.initial_rtt_ns;
-	uint64_t d = srtt + 4 * c->rttvar_any + c->cfg.ack_delay_ns;
+	uint64_t d = srtt + 4 * c->rttvar_any + c->cfg.ack_delay_ns, t;
+	unsigned i, shift = c->pto_count < 16 ? c->pto_count : 16;
 
+	for (i = 0; i < c->cfg.npaths; i++) {
+		if (!c->paths[i].inflight)
+			continue;
+		t = path_loss_threshold(c, i);
+		if (t > d)
+			d = t;
+	}
 	if (d < c->cfg.pto_floor_ns)
 		d = c->cfg.pto_floor_ns;
-	return d << (c->pto_count < 16 ? c->pto_count : 16);
+	return d > (SRD_NEVER >> shift) ? SRD_NEVER : d << shift;
 }
 
 /* New data waits for the peer's credit and nothing is out to bring an ACK. */
@@ -257,7 +277,7 @@ uint64_t pto_deadline(const struct srd_conn *c)
 		return SRD_NEVER;
 	if (c->loss_time != SRD_NEVER)
 		return SRD_NEVER;   /* the loss timer comes first (RFC 9002 6.2.1) */
-	return c->last_eliciting + pto_duration(c);
+	return sat_add(c->last_eliciting, pto_duration(c));
 }
 
 void loss_on_pto(struct srd_conn *c, uint64_t now)
@@ -288,7 +308,7 @@ uint64_t giveup_deadline(const struct srd_conn *c)
 {
 	if (c->age_head == NIL)
 		return SRD_NEVER;
-	return c->slots[c->age_head].queued_at + c->cfg.giveup_ns;
+	return sat_add(c->slots[c->age_head].queued_at, c->cfg.giveup_ns);
 }
 
 /* Abandon what is due, but never more than the event queue can report: the rest
@@ -296,7 +316,10 @@ uint64_t giveup_deadline(const struct srd_conn *c)
  * events, carries on. */
 void giveup_check(struct srd_conn *c, uint64_t now)
 {
-	while (c->age_head != NIL && giveup_deadline(c) <= now &&
-	       c->ev_count < EVENT_RING)
+	/* A caller that polled since last time gets every GIVE_UP; one that does not
+	 * poll must not wedge the send buffer: then events are dropped, counted. */
+	unsigned budget = c->ev_count ? EVENT_RING - c->ev_count : UINT32_MAX;
+
+	while (c->age_head != NIL && giveup_deadline(c) <= now && budget--)
 		slot_abandon_frame(c, c->age_head, now);
 }

@@ -55,14 +55,25 @@ struct slot {
 	bool aged;             /* on the give-up list (queued, not yet resolved) */
 	bool sent_once;        /* transmitted at least once (counts as outstanding) */
 	uint64_t last_pn;      /* packet number of the latest transmission */
-	uint32_t qnext;        /* next in the new/rtx queue */
+	uint32_t qnext;        /* next in its queue (newq or rtxq) */
+	uint32_t qprev;        /* previous in its queue */
+	uint8_t inq;           /* the queue it is on: 0 none, QUEUE_NEW, QUEUE_RTX */
 	uint32_t lane_next;    /* next live slot of the same lane */
 	uint32_t age_next;     /* next in first-send order (give-up list) */
 	uint32_t age_prev;     /* previous in first-send order */
 	struct srd_offload offload; /* FIRST only, when SRD_DATA_OFFLOAD */
 };
 
-/* A FIFO of slot indexes linked through slot.qnext. */
+enum { QUEUE_NEW = 1, QUEUE_RTX = 2 };
+
+/* a + b, saturating at SRD_NEVER: timeouts may be configured as "never". */
+static inline uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a > SRD_NEVER - b ? SRD_NEVER : a + b;
+}
+
+/* A FIFO of slot indexes, doubly linked through slot.qnext/qprev: a slot acked or
+ * abandoned while queued leaves at once (srd_slot_dequeue). */
 struct slot_queue {
 	uint32_t head;   /* first slot, NIL when empty */
 	uint32_t tail;   /* last slot */
@@ -187,7 +198,8 @@ struct srd_conn {
 	uint64_t last_eliciting;      /* send time of the last ack-eliciting packet */
 	uint64_t srtt_any;            /* smoothed RTT over every path's samples */
 	uint64_t rttvar_any;          /* its variation */
-	uint32_t pto_count;           /* probe timeouts since the last ACK */
+	uint32_t pto_count;           /* probe timeouts since data was last acked */
+	bool data_acked;              /* the ACK being processed acked DATA */
 	uint32_t peer_credit;         /* packets the peer's reorder buffer can take */
 	struct path *paths;           /* cfg.npaths */
 	uint32_t usable_paths;        /* paths ACTIVE or SUSPECT */
@@ -222,9 +234,9 @@ _Static_assert(sizeof(struct rob_meta) <= SRD_ROB_META, "meta fits the rob");
 
 /* conn.c */
 void conn_event(struct srd_conn *c, const struct srd_event *ev);
-struct sent *sent_at(const struct srd_conn *c, uint64_t pn);
 /* conn_tx.c */
-void slot_queue_push(struct srd_conn *c, struct slot_queue *q, uint32_t i);
+void slot_queue_push(struct srd_conn *c, uint8_t which, uint32_t i);
+void slot_dequeue(struct srd_conn *c, uint32_t i);
 /* conn_slot.c */
 void slot_acked(struct srd_conn *c, uint32_t i, uint16_t lane, uint32_t seq);
 void slot_lost(struct srd_conn *c, uint32_t i, uint64_t pn, uint64_t now);

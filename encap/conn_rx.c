@@ -45,21 +45,21 @@ static bool acktr_record(struct acktr *t, uint64_t pn)
 	for (i = 0; i < t->n; i++) {
 		struct srd_range *r = &t->r[i];
 
-		if (pn > r->hi + 1) {
+		if (pn > r->hi && pn - r->hi > 1) {
 			acktr_insert(t, i, pn);
 			return true;
 		}
 		if (pn >= r->lo && pn <= r->hi)
 			return false;
-		if (pn == r->hi + 1) {
+		if (pn > r->hi) {   /* pn == hi + 1 */
 			r->hi = pn;
 			t->fresh[i] = ACK_REPEAT;
 			return true;
 		}
-		if (pn + 1 == r->lo) {
+		if (r->lo && pn == r->lo - 1) {
 			r->lo = pn;
 			t->fresh[i] = ACK_REPEAT;
-			if (i + 1 < t->n && t->r[i + 1].hi + 1 == pn)
+			if (i + 1 < t->n && pn && t->r[i + 1].hi == pn - 1)
 				acktr_merge_next(t, i);
 			return true;
 		}
@@ -84,8 +84,8 @@ static void ack_schedule(struct srd_conn *c, const struct srd_packet *pkt, uint6
 	if (!srd_packet_ack_eliciting(pkt))
 		return;
 	t->unacked++;
-	if (t->deadline == SRD_NEVER || t->deadline > now + c->cfg.ack_delay_ns)
-		t->deadline = now + c->cfg.ack_delay_ns;
+	if (t->deadline > sat_add(now, c->cfg.ack_delay_ns))
+		t->deadline = sat_add(now, c->cfg.ack_delay_ns);
 	if (srd_packet_ack_now(pkt) || t->unacked >= c->cfg.ack_every)
 		t->now = true;
 }
@@ -149,7 +149,10 @@ int srd_conn_recv(struct srd_conn *c, uint64_t pn, const uint8_t *buf, size_t le
 	int err = srd_replay_check(&c->replay, pn);
 
 	if (err) {
-		c->st.replays++;
+		if (err == -ESTALE)
+			c->st.stale_pns++;
+		else
+			c->st.replays++;
 		return err;
 	}
 	srd_replay_update(&c->replay, pn);   /* the caller authenticated it */

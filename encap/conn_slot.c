@@ -62,6 +62,16 @@ static void age_unlink(struct srd_conn *c, uint32_t i)
 
 /* ---- lanes ---- */
 
+/* Where a SKIP for lane l may point: the start of the frame of its oldest unresolved
+ * packet (never inside a frame, whose acked pieces the peer must keep), or the next
+ * seq when nothing is unresolved. */
+static uint32_t lane_skip_seq(const struct srd_conn *c, const struct lane *l)
+{
+	if (l->head == NIL)
+		return l->next_seq;
+	return c->slots[l->head].seq - c->slots[l->head].part;
+}
+
 /* Drop resolved slots from the head of a lane; owe a SKIP once the head has passed
  * every abandoned packet. */
 static void lane_settle(struct srd_conn *c, uint16_t lane)
@@ -75,11 +85,12 @@ static void lane_settle(struct srd_conn *c, uint16_t lane)
 		l->tail = NIL;
 	if (!l->skip_owed)
 		return;
-	head_seq = l->head == NIL ? l->next_seq : c->slots[l->head].seq;
+	head_seq = lane_skip_seq(c, l);
 	if (!srd_seq_before(head_seq, l->abandoned_to)) {
 		l->skip_owed = false;
+		if (!l->skip_pending)
+			c->owed_lanes++;
 		l->skip_pending = true;
-		c->owed_lanes++;
 	}
 }
 
@@ -90,7 +101,7 @@ void skips_refill(struct srd_conn *c)
 
 	for (lane = 0; c->owed_lanes && lane < c->cfg.lanes; lane++) {
 		struct lane *l = &c->lanes[lane];
-		uint32_t seq = l->head == NIL ? l->next_seq : c->slots[l->head].seq;
+		uint32_t seq = lane_skip_seq(c, l);
 
 		if (!l->skip_pending)
 			continue;
@@ -154,6 +165,7 @@ void slot_acked(struct srd_conn *c, uint32_t i, uint16_t lane, uint32_t seq)
 
 	if (!unresolved(s) || s->lane != lane || s->seq != seq)
 		return;   /* resolved, or reused for another frame since */
+	slot_dequeue(c, i);
 	age_unlink(c, i);
 	s->state = SLOT_ACKED;
 	lane_settle(c, s->lane);
@@ -171,7 +183,7 @@ void slot_lost(struct srd_conn *c, uint32_t i, uint64_t pn, uint64_t now)
 		return;
 	}
 	s->state = SLOT_RTX;
-	slot_queue_push(c, &c->rtxq, i);
+	slot_queue_push(c, QUEUE_RTX, i);
 }
 
 /* Slot j still holds piece k of the frame (lane, first_seq): slots of an abandoned
@@ -200,6 +212,7 @@ void slot_abandon_frame(struct srd_conn *c, uint32_t i, uint64_t now)
 
 		if (!same_frame(t, ev.lane, ev.seq, k) || !unresolved(t))
 			continue;
+		slot_dequeue(c, (first + k) % n);
 		age_unlink(c, (first + k) % n);
 		t->state = SLOT_DEAD;
 	}

@@ -14,9 +14,19 @@
 
 #include "encap/conn_int.h"
 
-void slot_queue_push(struct srd_conn *c, struct slot_queue *q, uint32_t i)
+static struct slot_queue *queue_of(struct srd_conn *c, uint8_t which)
 {
-	c->slots[i].qnext = NIL;
+	return which == QUEUE_RTX ? &c->rtxq : &c->newq;
+}
+
+void slot_queue_push(struct srd_conn *c, uint8_t which, uint32_t i)
+{
+	struct slot_queue *q = queue_of(c, which);
+	struct slot *s = &c->slots[i];
+
+	s->qnext = NIL;
+	s->qprev = q->tail;
+	s->inq = which;
 	if (q->tail == NIL)
 		q->head = i;
 	else
@@ -25,25 +35,24 @@ void slot_queue_push(struct srd_conn *c, struct slot_queue *q, uint32_t i)
 	q->count++;
 }
 
-/* First slot of q still in `state` (entries abandoned or acked meanwhile are
- * dropped from the queue here). */
-static uint32_t queue_peek(struct srd_conn *c, struct slot_queue *q, uint8_t state)
+void slot_dequeue(struct srd_conn *c, uint32_t i)
 {
-	while (q->head != NIL && c->slots[q->head].state != state) {
-		q->head = c->slots[q->head].qnext;
-		q->count--;
-	}
-	if (q->head == NIL)
-		q->tail = NIL;
-	return q->head;
-}
+	struct slot *s = &c->slots[i];
+	struct slot_queue *q;
 
-static void queue_pop(struct srd_conn *c, struct slot_queue *q)
-{
-	q->head = c->slots[q->head].qnext;
+	if (!s->inq)
+		return;
+	q = queue_of(c, s->inq);
+	if (s->qprev == NIL)
+		q->head = s->qnext;
+	else
+		c->slots[s->qprev].qnext = s->qnext;
+	if (s->qnext == NIL)
+		q->tail = s->qprev;
+	else
+		c->slots[s->qnext].qprev = s->qprev;
 	q->count--;
-	if (q->head == NIL)
-		q->tail = NIL;
+	s->inq = 0;
 }
 
 static uint8_t *slot_bytes(const struct srd_conn *c, uint32_t i)
@@ -84,7 +93,7 @@ static void slot_fill(struct srd_conn *c, uint32_t i, const struct srd_frame_in 
 	s->nparts = nparts;
 	memcpy(slot_bytes(c, i), f->data + off, len);
 	lane_append(c, l, i);
-	slot_queue_push(c, &c->newq, i);
+	slot_queue_push(c, QUEUE_NEW, i);
 	slot_queued(c, i, now);
 }
 
@@ -147,7 +156,13 @@ static void sent_record(struct srd_conn *c, uint32_t slot, unsigned path,
 	c->st.srd_tx_pkts++;
 	p->st.tx_pkts++;
 	if (!(flags & SENT_INFLIGHT)) {
-		c->track_bits[idx >> 6] &= ~(1ull << (idx & 63));  /* entry reused */
+		/* Not tracked: with nothing in flight the window moves on at once, so
+		 * ACK-only packets never fill it; an entry still in flight keeps its
+		 * bits. */
+		if (!c->inflight)
+			c->sent_base = c->next_pn;
+		else if (!(c->inflight_bits[idx >> 6] & (1ull << (idx & 63))))
+			c->track_bits[idx >> 6] &= ~(1ull << (idx & 63));
 		return;
 	}
 	c->sent[idx] = (struct sent){ .pn = pn, .sent_ns = now, .slot = slot,
@@ -207,12 +222,12 @@ static int put_ack(struct srd_conn *c, uint8_t *p, size_t cap, uint64_t now)
 	};
 	int n = srd_wire_put_ack(p, cap, &info, sel, ack_select(t, sel));
 
-	if (n < 0)
-		return n;
-	c->credit_sent = info.credit;
 	t->unacked = 0;
 	t->dirty = t->now = false;
 	t->deadline = SRD_NEVER;
+	if (n < 0)
+		return n;      /* cannot happen with a consistent tracker: drop it */
+	c->credit_sent = info.credit;
 	c->st.acks_tx++;
 	return n;
 }
@@ -278,6 +293,8 @@ static bool write_control(struct srd_conn *c, struct srd_tx_pkt *t, uint64_t now
 	}
 	if (skip)
 		off += put_skips(c, t->buf + off, t->cap - (size_t)off, c->next_pn);
+	if (off == SRD_PRE_LEN)
+		return false;     /* nothing to say after all */
 	t->len = (size_t)off;
 	t->pn = c->next_pn;
 	t->path = (uint16_t)path;
@@ -321,7 +338,8 @@ static bool write_probe(struct srd_conn *c, struct srd_tx_pkt *t, uint64_t now)
 static bool lane_window_open(const struct srd_conn *c, const struct slot *s)
 {
 	const struct lane *l = &c->lanes[s->lane];
-	uint32_t oldest = l->head == NIL ? s->seq : c->slots[l->head].seq;
+	uint32_t oldest = l->head == NIL ? s->seq :
+			  c->slots[l->head].seq - c->slots[l->head].part;
 
 	return s->seq - oldest < c->cfg.rob_ring;
 }
@@ -329,13 +347,13 @@ static bool lane_window_open(const struct srd_conn *c, const struct slot *s)
 /* The next slot to send and its path, or NIL. */
 static uint32_t next_data(struct srd_conn *c, uint64_t now, int *path)
 {
-	uint32_t i = queue_peek(c, &c->rtxq, SLOT_RTX);
+	uint32_t i = c->rtxq.head;
 	const struct slot *s;
 
 	if (!cc_can_send(c, now) || !ring_has_room(c))
 		return NIL;
 	if (i == NIL) {
-		i = queue_peek(c, &c->newq, SLOT_NEW);
+		i = c->newq.head;
 		if (i == NIL || c->outstanding >= c->peer_credit ||
 		    !lane_window_open(c, &c->slots[i]))
 			return NIL;
@@ -368,7 +386,6 @@ static void put_data(struct srd_conn *c, struct srd_tx_pkt *t, uint32_t i, int p
 
 static bool write_data(struct srd_conn *c, struct srd_tx_pkt *t, uint64_t now)
 {
-	struct slot_queue *q;
 	struct slot *s;
 	int path = -1;
 	uint32_t i = next_data(c, now, &path);
@@ -376,8 +393,7 @@ static bool write_data(struct srd_conn *c, struct srd_tx_pkt *t, uint64_t now)
 	if (i == NIL)
 		return false;
 	s = &c->slots[i];
-	q = s->state == SLOT_RTX ? &c->rtxq : &c->newq;
-	queue_pop(c, q);
+	slot_dequeue(c, i);
 	if (s->tries)
 		c->st.retransmits++;
 	else

@@ -127,18 +127,20 @@ void path_on_ack(struct srd_conn *c, unsigned i, uint64_t now)
 void path_on_loss(struct srd_conn *c, unsigned i, uint64_t now)
 {
 	struct path *p = &c->paths[i];
-	uint64_t max = BACKOFF_MAX * c->cfg.probe_interval_ns;
+	uint64_t max = c->cfg.probe_interval_ns > SRD_NEVER / BACKOFF_MAX ? SRD_NEVER :
+		       BACKOFF_MAX * c->cfg.probe_interval_ns;
 
 	p->losses++;
 	if (p->state == SRD_PATH_ACTIVE)
 		set_state(c, i, SRD_PATH_SUSPECT, now);
 	if (p->state == SRD_PATH_PROBING || (p->state == SRD_PATH_SUSPECT &&
 					     p->losses >= c->cfg.dead_after)) {
-		p->probe_backoff = p->probe_backoff ? p->probe_backoff * 2
+		p->probe_backoff = p->probe_backoff ? sat_add(p->probe_backoff,
+							      p->probe_backoff)
 						    : c->cfg.probe_interval_ns;
 		if (p->probe_backoff > max)
 			p->probe_backoff = max;
-		p->revive_at = now + p->probe_backoff;
+		p->revive_at = sat_add(now, p->probe_backoff);
 		p->probe_out = false;
 		set_state(c, i, SRD_PATH_DEAD, now);
 	}

@@ -26,10 +26,12 @@
  * both passed check() cannot both be accepted.
  *
  * Window and memory. SRD_REPLAY_WINDOW is a compile-time power of two, at least
- * 4096 (default 8192 packets). The bitmap is a ring of SRD_REPLAY_WINDOW / 64 + 1
- * 64-bit words: the extra word is RFC 6479's redundancy, so advancing the window only
- * zeroes whole words and never shifts bits. With the default the struct is 1040
- * bytes. No allocation, no I/O, no locking: the caller serialises access.
+ * 4096 (default 32768 packets, as many as a connection tracks in flight, so a late
+ * packet from a slow path is never mistaken for a replay). The bitmap is a ring of
+ * SRD_REPLAY_WINDOW / 64 + 1 64-bit words: the extra word is RFC 6479's redundancy,
+ * so advancing the window only zeroes whole words and never shifts bits. With the
+ * default the struct is 4 KiB. No allocation, no I/O, no locking: the caller
+ * serialises access.
  *
  * Errors: functions returning int return 0 when seq is acceptable (and, for
  * update, now marked) or a negative errno:
@@ -44,7 +46,7 @@
 
 /* Packets accepted at and behind the top. Override only for the whole build (-D). */
 #ifndef SRD_REPLAY_WINDOW
-#define SRD_REPLAY_WINDOW 8192u
+#define SRD_REPLAY_WINDOW 32768u
 #endif
 
 #define SRD_REPLAY_WORD_BITS 64u  /* bits per bitmap word */

@@ -239,6 +239,92 @@ static void flow_control__small_reorder_buffer_never_overrun(void)
 	net_fini(&n);
 }
 
+/* A host that mostly receives sends thousands of ACK-only packets; they take packet
+ * numbers but must never fill the sent window and block its own data. */
+static void conn__ack_only_traffic_never_blocks_sending(void)
+{
+	static uint8_t buf[2000], out[FRAME_BUF];
+	struct srd_frame_in f = { .lane = 2, .vni = 1, .data = buf, .len = 1000 };
+	struct srd_frame_out fo;
+	struct net n;
+	unsigned i, got = 0;
+
+	setup(&n);
+	for (i = 0; i < 3000; i++) {
+		CHECK_EQ(srd_conn_send_frame(n.end[1], &f, n.now), 0);
+		run(&n, n.now + 20 * US);
+		while (srd_conn_read_frame(n.end[0], &fo, out, sizeof(out)) == 1)
+			got++;
+	}
+	CHECK_EQ(got, 3000);
+	CHECK(srd_conn_stats(n.end[0])->acks_tx >= 1500);
+	CHECK_EQ(send_frame(&n, 0, 500, 1), 0);
+	run(&n, n.now + 2000 * US);
+	CHECK_EQ(n.frames, 1);
+	net_fini(&n);
+}
+
+/* Lane 5: frame F1 (seq 0) never arrives and is given up at 5 ms, while frame F2
+ * (seqs 1..3) has pieces 1 and 2 acknowledged and piece 3 still being repaired. The
+ * SKIP must point at F2's start, never inside it, or F2 is lost unreported. */
+static bool drop_f1_and_f2_tail(struct net *n, int from, const struct srd_tx_pkt *t)
+{
+	if (from != 0 || !is_data(t) || t->buf[13] != 5)
+		return false;
+	return t->buf[19] == 0 || (t->buf[19] == 3 && n->now < 6000 * US);
+}
+
+static void conn__skip_never_cuts_a_frame_in_flight(void)
+{
+	struct srd_conn_cfg cfg = test_cfg();
+	struct net n;
+
+	cfg.giveup_tries = 1000;                  /* only time gives up here */
+	net_init(&n, &cfg);
+	n.drop = drop_f1_and_f2_tail;
+	CHECK_EQ(send_frame(&n, 5, 100, 1), 0);   /* F1 */
+	run(&n, 3000 * US);
+	CHECK_EQ(send_frame(&n, 5, 3000, 2), 0);  /* F2: three pieces */
+	run(&n, 7000 * US);
+	CHECK_EQ(send_frame(&n, 5, 100, 3), 0);   /* F3 */
+	run(&n, 12000 * US);
+	CHECK_EQ(n.frames, 2);
+	CHECK_EQ(n.last[0], 3);
+	CHECK_EQ(srd_conn_stats(n.end[0])->giveups, 1);
+	CHECK_EQ(srd_conn_stats(n.end[1])->partial_frames, 0);
+	CHECK_EQ(srd_conn_stats(n.end[1])->skipped_frames, 1);
+	net_fini(&n);
+}
+
+/* Packet numbers at the very top of the 64-bit space must neither wrap the ACK
+ * tracker nor leave an ACK that cannot be written. */
+static void recv__packet_numbers_at_the_top_stay_consistent(void)
+{
+	static uint8_t bufs[8][1600];
+	uint8_t pk[64];
+	struct srd_tx_pkt t[8];
+	struct net n;
+	unsigned i, got, data = 0;
+	int off;
+
+	setup(&n);
+	off = srd_wire_put_preamble(pk, sizeof(pk), 0);
+	off += srd_wire_put_probe(pk + off, sizeof(pk) - (size_t)off, 0);
+	CHECK_EQ(srd_conn_recv(n.end[0], UINT64_MAX, pk, (size_t)off, 10), 0);
+	CHECK_EQ(srd_conn_recv(n.end[0], UINT64_MAX - 5, pk, (size_t)off, 11), 0);
+	CHECK_EQ(send_frame(&n, 1, 100, 1), 0);
+	for (i = 0; i < 8; i++)
+		t[i] = (struct srd_tx_pkt){ .buf = bufs[i], .cap = sizeof(bufs[i]) };
+	got = srd_conn_write(n.end[0], t, 8, 12);
+	for (i = 0; i < got; i++) {
+		CHECK(t[i].len > SRD_PRE_LEN);        /* never an empty packet */
+		data += is_data(&t[i]);
+	}
+	CHECK_EQ(data, 1);
+	CHECK(got <= 2);
+	net_fini(&n);
+}
+
 int main(void)
 {
 	RUN(conn__single_frame_delivered_and_acked);
@@ -250,5 +336,8 @@ int main(void)
 	RUN(recv__replay_and_malformed_counted);
 	RUN(send_frame__full_buffer_refused);
 	RUN(flow_control__small_reorder_buffer_never_overrun);
+	RUN(conn__ack_only_traffic_never_blocks_sending);
+	RUN(conn__skip_never_cuts_a_frame_in_flight);
+	RUN(recv__packet_numbers_at_the_top_stay_consistent);
 	return check_exit();
 }

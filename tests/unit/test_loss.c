@@ -249,7 +249,9 @@ static bool drop_all_from_a(struct net *n, int from, const struct srd_tx_pkt *t)
 static void loss__pto_backs_off_without_floor(void)
 {
 	struct srd_conn_cfg cfg = loss_cfg();
-	uint64_t d = INIT_RTT + ACK_DELAY;       /* no sample yet: no rttvar */
+	/* No sample yet: the path's loss threshold, srtt + srtt/8 + ack delay + the
+	 * reordering allowance (a quarter RTT), which the probe timeout never undercuts. */
+	uint64_t d = INIT_RTT + INIT_RTT / 8 + ACK_DELAY + INIT_RTT / 4;
 	struct net n;
 	unsigned k;
 
@@ -262,10 +264,10 @@ static void loss__pto_backs_off_without_floor(void)
 	CHECK_EQ(n.sent_probes, 0);
 	run(&n, d);
 	CHECK_EQ(srd_conn_stats(n.end[0])->pto_count, 1);
-	run(&n, 2000 * US);
-	CHECK_EQ(srd_conn_stats(n.end[0])->pto_count, 5);   /* 60, 180, 420, 900, 1860 */
+	run(&n, 2400 * US);
+	CHECK_EQ(srd_conn_stats(n.end[0])->pto_count, 5);   /* 75, 225, 525, 1125, 2325 */
 	CHECK_EQ(n.sent_probes, 5);
-	CHECK_EQ(n.probe[0].at, d);              /* 60 us: no millisecond floor */
+	CHECK_EQ(n.probe[0].at, d);              /* 75 us: no millisecond floor */
 	for (k = 1; k < 5 && k < n.sent_probes; k++)
 		CHECK_EQ(n.probe[k].at - n.probe[k - 1].at, d << k);
 	CHECK_EQ(srd_conn_stats(n.end[0])->retransmits, 5);
