@@ -6,6 +6,8 @@ SRD_DEB_PACKAGES=(
 	libpcap-dev tcpdump                # srdctl psp captures, and reading them back
 	clang llvm libclang-rt-14-dev      # libFuzzer and sanitizer runtimes
 	openssl python3 util-linux         # openssl speed, test helpers, taskset
+	iproute2 iperf3 nftables ethtool   # tests/e2e namespace fabric: ip/tc/nstat, flows, loss
+	iputils-ping                       # tests/e2e reachability (clang builds its tc BPF)
 )
 
 srd_install_deps() {
