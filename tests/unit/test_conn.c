@@ -11,15 +11,8 @@
 
 static struct srd_conn_cfg test_cfg(void)
 {
-	struct srd_conn_cfg cfg;
+	struct srd_conn_cfg cfg = wire_cfg();
 
-	srd_conn_cfg_default(&cfg);
-	cfg.npaths = 4;
-	cfg.lanes = 8;
-	cfg.send_slots = 512;
-	cfg.rob_slots = 512;
-	cfg.rob_ring = 256;
-	cfg.initial_rtt_ns = 40 * US;
 	cfg.giveup_ns = 5000 * US;
 	cfg.hold_ns = 20000 * US;
 	cfg.probe_interval_ns = 500 * US;

@@ -34,14 +34,8 @@ static uint64_t rng_next(void *user)
 
 static struct srd_conn_cfg loss_cfg(void)
 {
-	struct srd_conn_cfg cfg;
+	struct srd_conn_cfg cfg = wire_cfg();
 
-	srd_conn_cfg_default(&cfg);
-	cfg.npaths = 4;
-	cfg.lanes = 8;
-	cfg.send_slots = 512;
-	cfg.rob_slots = 512;
-	cfg.rob_ring = 256;
 	cfg.ack_every = 1;
 	cfg.ack_delay_ns = ACK_DELAY;
 	cfg.initial_rtt_ns = INIT_RTT;

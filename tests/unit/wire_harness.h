@@ -64,6 +64,22 @@ struct net {
 	uint64_t blackhole_from;                  /* from then (0: from the start) */
 };
 
+/* A small connection for scripted-wire tests: 4 paths, 8 lanes, 512-packet buffers,
+ * a 40 us initial RTT; tests change what they exercise. */
+static inline struct srd_conn_cfg wire_cfg(void)
+{
+	struct srd_conn_cfg cfg;
+
+	srd_conn_cfg_default(&cfg);
+	cfg.npaths = 4;
+	cfg.lanes = 8;
+	cfg.send_slots = 512;
+	cfg.rob_slots = 512;
+	cfg.rob_ring = 256;
+	cfg.initial_rtt_ns = 40 * US;
+	return cfg;
+}
+
 static inline void net_init(struct net *n, const struct srd_conn_cfg *cfg)
 {
 	unsigned i;
