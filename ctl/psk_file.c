@@ -36,15 +36,10 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
+/* A hex digit's value, or -1 (OpenSSL's parser). */
 static int hex_nibble(char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	return OPENSSL_hexchar2int((unsigned char)c);
 }
 
 static bool is_b64(char c)

@@ -56,12 +56,10 @@ static int next_token(struct tokens *t, char tok[MAX_TOKEN + 1])
 	return (int)len;
 }
 
+/* A hex digit's value, or -1 (OpenSSL's parser). */
 static int hex_nibble(char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)tolower((unsigned char)c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+	return OPENSSL_hexchar2int((unsigned char)c);
 }
 
 static int parse_key(struct tokens *t, uint8_t key[SRD_PSP_MASTER_KEY_LEN],

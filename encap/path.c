@@ -161,6 +161,8 @@ uint64_t path_next_probe(const struct srd_conn *c)
 	uint64_t t = SRD_NEVER;
 	unsigned i;
 
+	if (c->usable_paths == c->cfg.npaths)
+		return SRD_NEVER;   /* no path is DEAD: the common case, no scan */
 	for (i = 0; i < c->cfg.npaths; i++)
 		if (c->paths[i].state == SRD_PATH_DEAD && c->paths[i].revive_at < t)
 			t = c->paths[i].revive_at;

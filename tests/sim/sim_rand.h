@@ -10,6 +10,7 @@
 #define SRD_SIM_RAND_H
 
 #include <stdint.h>
+#include "tests/rng.h"
 
 /* One xoshiro256** stream. */
 struct srd_sim_rand {
@@ -18,11 +19,7 @@ struct srd_sim_rand {
 
 static inline uint64_t srd_sim_splitmix64(uint64_t *x)
 {
-	uint64_t z = (*x += UINT64_C(0x9e3779b97f4a7c15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
+	return test_splitmix64(x);
 }
 
 /* Seed stream number `stream` of the run seeded with `seed`. */

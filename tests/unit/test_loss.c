@@ -8,6 +8,7 @@
  * which the sender decides.
  */
 #include "tests/unit/wire_harness.h"
+#include "tests/rng.h"
 
 #define DELAY (10 * US)        /* one-way delay of every path */
 #define RTT (2 * DELAY)        /* round trip on any path */
@@ -25,11 +26,8 @@ static struct rng rng;
 static uint64_t rng_next(void *user)
 {
 	struct rng *r = user;
-	uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
 
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
+	return test_splitmix64(&r->s);
 }
 
 static struct srd_conn_cfg loss_cfg(void)

@@ -6,6 +6,7 @@
  */
 #include "encap/conn_int.h"
 #include "tests/check.h"
+#include "tests/rng.h"
 
 #define US 1000ull
 #define NPATHS 4u
@@ -20,11 +21,8 @@ struct rng {
 static uint64_t rng_next(void *user)
 {
 	struct rng *r = user;
-	uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
 
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
+	return test_splitmix64(&r->s);
 }
 
 static struct rng rng = { 0x5eed };

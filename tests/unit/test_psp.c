@@ -10,6 +10,7 @@
 #include "encap/bytes.h"
 #include "encap/psp.h"
 #include "tests/check.h"
+#include "tests/rng.h"
 
 static const uint8_t master0[32] = {
 	0x34, 0x44, 0x8a, 0x06, 0x42, 0x92, 0x60, 0x1b, 0x11, 0xa0, 0x97, 0x8f, 0x56,
@@ -26,11 +27,7 @@ static uint64_t rng_state = 0x5eed;
 
 static uint64_t rng(void)
 {
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
+	return test_splitmix64(&rng_state);
 }
 
 /* The PSP KDF block by hand, MACed with EVP_MAC CMAC: an independent check of the

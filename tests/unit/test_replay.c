@@ -14,6 +14,7 @@
 
 #include "encap/replay.h"
 #include "tests/check.h"
+#include "tests/rng.h"
 
 #define W ((uint64_t)SRD_REPLAY_WINDOW)
 #define LAP ((uint64_t)SRD_REPLAY_WORDS * SRD_REPLAY_WORD_BITS) /* seqs per ring lap */
@@ -22,11 +23,7 @@ static uint64_t seed_base = 0x5eed0f5eed0f5eedull; /* SRD_REPLAY_SEED overrides 
 
 static uint64_t splitmix64(uint64_t *s)
 {
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
+	return test_splitmix64(s);
 }
 
 /* Uniform-enough in [0, n), n > 0. */

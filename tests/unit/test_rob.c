@@ -16,6 +16,7 @@
 
 #include "reorder/rob.h"
 #include "tests/check.h"
+#include "tests/rng.h"
 
 #define HOLD 100u     /* hold_ns of the hand-picked cases */
 #define F SRD_ROB_FIRST
@@ -746,11 +747,7 @@ struct model {
 
 static uint64_t splitmix64(uint64_t *s)
 {
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
+	return test_splitmix64(s);
 }
 
 static uint32_t below(struct model *m, uint32_t n)
