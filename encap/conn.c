@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * conn.c: connection lifecycle, settings, events, timers and counters. The sender
- * is in conn_tx.c, the receiver in conn_rx.c, ACK and loss handling in conn_ack.c.
+ * is in conn_tx.c, the receiver in conn_rx.c, ACK and loss handling in conn_ack.c,
+ * the session binding in conn_session.c.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -117,7 +118,7 @@ static void conn_init_state(struct srd_conn *c, uint64_t first_pn, uint64_t now)
 	c->st.cwnd = (uint32_t)c->cc.cwnd;
 	c->st.peer_credit = c->peer_credit;
 	c->st.rob_bound_bytes = srd_rob_stats(c->rob)->bound_bytes;
-	(void)now;
+	sess_init(c, first_pn, now);
 }
 
 struct srd_conn *srd_conn_new(const struct srd_conn_cfg *cfg, uint64_t first_pn,
@@ -125,7 +126,7 @@ struct srd_conn *srd_conn_new(const struct srd_conn_cfg *cfg, uint64_t first_pn,
 {
 	struct srd_conn *c;
 
-	if (!cfg || cfg_check(cfg))
+	if (!cfg || cfg_check(cfg) || !first_pn)
 		return NULL;
 	c = calloc(1, sizeof(*c));
 	if (!c)
@@ -192,6 +193,7 @@ uint64_t srd_conn_next_expiry(const struct srd_conn *c)
 	t = min_u64(t, giveup_deadline(c));
 	t = min_u64(t, path_next_probe(c));
 	t = min_u64(t, srd_rob_next_expiry(c->rob));
+	t = min_u64(t, sess_next_expiry(c));   /* HELLO retry; srd_conn_write sends it */
 	if (c->cfg.pacing && (c->newq.count || c->rtxq.count) &&
 	    c->inflight < cc_window(c) && c->cc.next_send > 0)
 		t = min_u64(t, c->cc.next_send);   /* only pacing holds the next packet */
@@ -237,4 +239,19 @@ bool srd_conn_idle(const struct srd_conn *c)
 {
 	return !c->slot_used && !c->inflight && !c->newq.count && !c->rtxq.count &&
 	       !c->nskips && !c->acktr.dirty;
+}
+
+bool srd_conn_bound(const struct srd_conn *c)
+{
+	return c->sess.state != SESS_UNBOUND;
+}
+
+uint64_t srd_conn_session(const struct srd_conn *c)
+{
+	return c->sess.local;
+}
+
+uint64_t srd_conn_remote_session(const struct srd_conn *c)
+{
+	return c->sess.remote;
 }

@@ -21,12 +21,27 @@
  * cfg's rand callback. Memory is allocated once, in srd_conn_new(); nothing on the
  * packet path allocates. A connection is not thread-safe: one caller at a time.
  *
+ * Sessions (protocol.md §4.4). A connection's session is its first_pn, the sender's
+ * CLOCK_REALTIME in ns when it was created, so a restarted host's session is newer.
+ * A new connection is unbound: it sends only HELLO packets, and queued frames wait,
+ * until the peer echoes its session back; then it is bound and runs normally. When
+ * a bound connection hears a newer session from its peer (the peer restarted),
+ * srd_conn_recv() returns -ECONNRESET and changes nothing. The caller then frees
+ * the connection, creates a new one with a fresh first_pn (its clock now, above
+ * every pn the old one used) and hands the same packet to it. Frames queued on the
+ * old connection are lost; those queued on the new one wait for it to bind.
+ *
  * Errors: 0 (or a count, where stated) on success, a negative errno on failure:
  *   -ENOBUFS   send buffer full: the frame was not queued (the caller counts it)
  *   -EMSGSIZE  frame larger than SRD_CONN_MAX_FRAME or a buffer too small
  *   -EINVAL    bad argument (lane out of range, empty frame, bad cfg)
  *   -EBADMSG   malformed SRD packet (counted in stats)
  *   -EALREADY / -ESTALE  packet number replayed / below the replay window (counted)
+ *   -ESTALE    also: packet of an older session of the peer, or sent before it
+ *              knew ours (counted stale_session)
+ *   -ENOTCONN  records from the peer while this connection is unbound (counted
+ *              unbound_drops; a HELLO goes back)
+ *   -ECONNRESET  the peer restarted: replace the connection, see Sessions above
  *   -EPROTONOSUPPORT  SRD header version this engine does not speak (counted)
  *   -ENOMEM    srd_conn_new could not allocate
  */
@@ -160,13 +175,18 @@ struct srd_conn_stats {
 	uint64_t events_dropped;   /* events lost because the caller did not poll */
 	uint64_t rob_peak_bytes;   /* most bytes ever held in the reorder buffer */
 	uint64_t rob_bound_bytes;  /* the reorder buffer's memory bound */
+	uint64_t hello_tx;         /* HELLO-only packets sent (binding, retries) */
+	uint64_t unbound_drops;    /* packets with records refused while unbound */
+	uint64_t stale_session;    /* packets of an older session of the peer, or sent
+				    * before it knew ours, refused */
 	uint32_t cwnd;             /* congestion window now, packets */
 	uint32_t inflight;         /* packets in flight now */
 	uint32_t peer_credit;      /* receive credit the peer last granted, packets */
 };
 
 void srd_conn_cfg_default(struct srd_conn_cfg *cfg);
-/* first_pn: the first packet number (security.md: the sender's clock in ns). */
+/* first_pn: the first packet number and the session id (security.md §5: the
+ * sender's CLOCK_REALTIME in ns), nonzero. NULL if it is 0 or cfg is bad. */
 struct srd_conn *srd_conn_new(const struct srd_conn_cfg *cfg, uint64_t first_pn,
 			      uint64_t now);
 void srd_conn_free(struct srd_conn *c);
@@ -175,10 +195,12 @@ int srd_conn_send_frame(struct srd_conn *c, const struct srd_frame_in *f, uint64
 /* The lane seq the next queued packet of `lane` gets: a frame queued next takes this
  * seq and the following ones, one per packet (GIVE_UP events name them). */
 uint32_t srd_conn_lane_next_seq(const struct srd_conn *c, uint16_t lane);
-/* Fill up to n packets that may leave now. Returns how many were written. */
+/* Fill up to n packets that may leave now. Returns how many were written. While
+ * unbound, that is at most one HELLO-only packet, when one is due. */
 unsigned srd_conn_write(struct srd_conn *c, struct srd_tx_pkt *pkts, unsigned n,
 			uint64_t now);
-/* An authenticated SRD plaintext with its packet number. */
+/* An authenticated SRD plaintext with its packet number. -ECONNRESET: the peer
+ * restarted; nothing changed, see Sessions above. */
 int srd_conn_recv(struct srd_conn *c, uint64_t pn, const uint8_t *pkt, size_t len,
 		  uint64_t now);
 /* Copy the next in-order frame into buf. 1 if a frame was read, 0 if none,
@@ -198,5 +220,11 @@ void srd_conn_path_stats(const struct srd_conn *c, unsigned path,
 			 struct srd_path_stats *out);
 /* True when nothing is queued, in flight, or waiting to be acknowledged. */
 bool srd_conn_idle(const struct srd_conn *c);
+/* The peer echoed this connection's session: it sends and accepts records. */
+bool srd_conn_bound(const struct srd_conn *c);
+/* This connection's session (its first_pn). */
+uint64_t srd_conn_session(const struct srd_conn *c);
+/* The newest session heard from the peer, 0 before any. */
+uint64_t srd_conn_remote_session(const struct srd_conn *c);
 
 #endif

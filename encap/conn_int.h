@@ -14,6 +14,7 @@
  *           retransmission (rtx), both FIFO.
  * Receiver state: the replay window, the ACK tracker (received pn ranges) and the
  * reorder buffer (reorder/rob.h) with a reassembly buffer for super-frames.
+ * Both: the session binding (conn_session.c), which gates what is sent and accepted.
  */
 #ifndef SRD_ENCAP_CONN_INT_H
 #define SRD_ENCAP_CONN_INT_H
@@ -155,6 +156,30 @@ struct acktr {
 	bool dirty;                    /* ack-eliciting packets arrived since the last ACK */
 };
 
+enum sess_state {
+	SESS_UNBOUND,    /* the peer has not echoed our session: HELLO-only packets */
+	SESS_BOUND,      /* it has: records flow, every packet carries HELLO */
+	SESS_CONFIRMED,  /* the peer has shown it is bound to us: no more HELLO */
+};
+
+/* The session binding (conn_session.c). */
+struct session {
+	enum sess_state state;  /* see enum sess_state; only ever moves forward */
+	uint64_t local;         /* our session: first_pn, nonzero */
+	uint64_t remote;        /* the peer's newest session heard, 0 = none */
+	uint64_t hello_at;      /* UNBOUND: next HELLO-only packet due (SRD_NEVER: none) */
+	uint64_t hello_last;    /* when the last HELLO-only packet left */
+	bool hello_sent;        /* one has left: hello_last is valid */
+	uint64_t backoff;       /* UNBOUND: current retry interval */
+	uint32_t hello_path;    /* round robin over paths for HELLO-only packets */
+};
+
+/* What sess_rx() lets through; refusals are negative errnos. */
+enum sess_verdict {
+	SESS_RECORDS = 0,  /* from the bound peer session: apply the records */
+	SESS_HANDLED = 1,  /* a HELLO an unbound connection took in; no records */
+};
+
 /* Congestion control state (cc.c). */
 struct cc {
 	double cwnd;             /* window, packets */
@@ -219,6 +244,7 @@ struct srd_conn {
 	struct srd_frame_out asm_meta;/* the frame being assembled */
 
 	/* both */
+	struct session sess;          /* session binding */
 	struct srd_event events[EVENT_RING]; /* ring of events */
 	uint32_t ev_head, ev_count;   /* oldest event, events queued */
 	struct srd_conn_stats st;     /* counters */
@@ -259,6 +285,18 @@ uint64_t giveup_deadline(const struct srd_conn *c);
 void sent_unlink(struct srd_conn *c, uint64_t pn);
 /* conn_rx.c */
 void acktr_add(struct acktr *t, uint64_t pn, bool eliciting, uint64_t now);
+/* conn_session.c */
+void sess_init(struct srd_conn *c, uint64_t local, uint64_t now);
+/* SESS_RECORDS or SESS_HANDLED; -ESTALE (older peer session, or sent before the
+ * peer knew ours), -ENOTCONN (records while unbound), -ECONNRESET (peer restarted;
+ * nothing changed). Counts what it refuses. */
+int sess_rx(struct srd_conn *c, const struct srd_packet *pkt, uint64_t now);
+bool sess_confirmed(const struct srd_conn *c);
+const struct srd_hello *sess_tx_hello(const struct srd_conn *c, struct srd_hello *h);
+bool sess_hello_due(const struct srd_conn *c, uint64_t now);
+unsigned sess_hello_path(struct srd_conn *c);
+void sess_hello_sent(struct srd_conn *c, uint64_t now);
+uint64_t sess_next_expiry(const struct srd_conn *c);
 /* path.c */
 void path_init(struct path *p, uint64_t initial_rtt);
 void path_rtt_sample(struct path *p, uint64_t rtt, uint64_t ack_delay);

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * conn_rx.c: the receiving side. A packet has already authenticated (PSP); here it
- * passes the replay window, is parsed, is recorded for the next ACK, and its records
- * are applied: ACK to the sender state, SKIP and DATA to the reorder buffer.
+ * passes the replay window, is parsed, passes the session binding (conn_session.c),
+ * is recorded for the next ACK, and its records are applied: ACK to the sender
+ * state, SKIP and DATA to the reorder buffer. A packet refused for any reason
+ * leaves the replay window as it was.
  * srd_conn_read_frame() pops in-order packets and reassembles super-frames.
  *
  * A DATA packet the reorder buffer cannot take (full, or beyond its lane's window)
@@ -77,16 +79,23 @@ void acktr_add(struct acktr *t, uint64_t pn, bool eliciting, uint64_t now)
 	t->dirty |= eliciting;   /* an ACK-only packet is acknowledged in passing */
 }
 
+/* A HELLO-only packet the session let through is answered at once (rx_records). */
+static bool eliciting(const struct srd_packet *pkt)
+{
+	return srd_packet_ack_eliciting(pkt) || srd_packet_hello_only(pkt);
+}
+
 static void ack_schedule(struct srd_conn *c, const struct srd_packet *pkt, uint64_t now)
 {
 	struct acktr *t = &c->acktr;
 
-	if (!srd_packet_ack_eliciting(pkt))
+	if (!eliciting(pkt))
 		return;
 	t->unacked++;
 	if (t->deadline > sat_add(now, c->cfg.ack_delay_ns))
 		t->deadline = sat_add(now, c->cfg.ack_delay_ns);
-	if (srd_packet_ack_now(pkt) || t->unacked >= c->cfg.ack_every)
+	if (srd_packet_ack_now(pkt) || srd_packet_hello_only(pkt) ||
+	    t->unacked >= c->cfg.ack_every)
 		t->now = true;
 }
 
@@ -141,41 +150,59 @@ static void rob_counters(struct srd_conn *c)
 	c->st.rob_peak_bytes = r->peak_bytes;
 }
 
+/* Apply the records of a packet from the bound peer session. A HELLO-only packet
+ * is answered with an ACK at once: its sender may be unbound, and an ACK (records,
+ * which only a bound connection sends) carrying our HELLO is what binds it. An ACK
+ * is never answered, so this cannot ping-pong. */
+static void rx_records(struct srd_conn *c, const struct srd_packet *pkt, uint64_t now)
+{
+	bool ack_it = true;
+
+	if (pkt->has_ack)
+		ack_process(c, &pkt->ack, pkt->path, now);
+	if (pkt->has_skip)
+		apply_skips(c, &pkt->skip, now);
+	if (pkt->has_data)
+		ack_it = apply_data(c, &pkt->data, now);
+	if (eliciting(pkt) && pkt->path < c->cfg.npaths)
+		c->reply_path = pkt->path;
+	if (ack_it) {
+		acktr_add(&c->acktr, pkt->pn, eliciting(pkt), now);
+		ack_schedule(c, pkt, now);
+	}
+}
+
+static int replay_refused(struct srd_conn *c, int err)
+{
+	if (err == -ESTALE)
+		c->st.stale_pns++;
+	else
+		c->st.replays++;
+	return err;
+}
+
 int srd_conn_recv(struct srd_conn *c, uint64_t pn, const uint8_t *buf, size_t len,
 		  uint64_t now)
 {
 	struct srd_packet pkt;
-	bool ack_it = true;
 	int err = srd_replay_check(&c->replay, pn);
 
-	if (err) {
-		if (err == -ESTALE)
-			c->st.stale_pns++;
-		else
-			c->st.replays++;
-		return err;
-	}
-	srd_replay_update(&c->replay, pn);   /* the caller authenticated it */
+	if (err)
+		return replay_refused(c, err);
 	err = srd_wire_parse(buf, len, pn, &pkt);
 	if (err) {
 		c->st.malformed++;
 		return err;
 	}
+	err = sess_rx(c, &pkt, now);
+	if (err < 0)
+		return err;                      /* counted, or -ECONNRESET: untouched */
+	srd_replay_update(&c->replay, pn);   /* the caller authenticated it */
 	c->st.srd_rx_pkts++;
 	if (pkt.path < c->cfg.npaths)
 		c->paths[pkt.path].st.rx_pkts++;
-	if (pkt.has_ack)
-		ack_process(c, &pkt.ack, pkt.path, now);
-	if (pkt.has_skip)
-		apply_skips(c, &pkt.skip, now);
-	if (pkt.has_data)
-		ack_it = apply_data(c, &pkt.data, now);
-	if (srd_packet_ack_eliciting(&pkt) && pkt.path < c->cfg.npaths)
-		c->reply_path = pkt.path;
-	if (ack_it) {
-		acktr_add(&c->acktr, pn, srd_packet_ack_eliciting(&pkt), now);
-		ack_schedule(c, &pkt, now);
-	}
+	if (err == SESS_RECORDS)
+		rx_records(c, &pkt, now);
 	rob_counters(c);
 	return 0;
 }

@@ -8,6 +8,9 @@
  *   3. a DATA packet: retransmissions first, then new data, when the congestion
  *      window, the peer's credit and the sent ring allow, on a path chosen by
  *      path_choose() (never the path a retransmitted packet was lost on).
+ * Until the session is bound (conn_session.c) it writes HELLO-only packets and
+ * nothing else; until the peer is known to be bound, every packet carries HELLO,
+ * so frames queued meanwhile are cut SRD_HELLO_LEN shorter to leave it room.
  */
 #include <errno.h>
 #include <string.h>
@@ -70,13 +73,22 @@ static void lane_append(struct srd_conn *c, struct lane *l, uint32_t i)
 	l->tail = i;
 }
 
+/* Frame bytes per DATA packet for a frame queued now: room for a session block
+ * while packets may still need one (the session only moves forward, so a packet
+ * cut without that room never needs it). */
+static uint32_t piece_len(const struct srd_conn *c)
+{
+	return sess_confirmed(c) ? c->data_cap : c->data_cap - SRD_HELLO_LEN;
+}
+
 static void slot_fill(struct srd_conn *c, uint32_t i, const struct srd_frame_in *f,
 		      uint32_t part, uint32_t nparts, uint64_t now)
 {
 	struct slot *s = &c->slots[i];
 	struct lane *l = &c->lanes[f->lane];
-	size_t off = (size_t)part * c->data_cap;
-	size_t len = f->len - off < c->data_cap ? f->len - off : c->data_cap;
+	uint32_t piece = piece_len(c);
+	size_t off = (size_t)part * piece;
+	size_t len = f->len - off < piece ? f->len - off : piece;
 
 	memset(s, 0, sizeof(*s));
 	s->state = SLOT_NEW;
@@ -99,13 +111,13 @@ static void slot_fill(struct srd_conn *c, uint32_t i, const struct srd_frame_in 
 
 int srd_conn_send_frame(struct srd_conn *c, const struct srd_frame_in *f, uint64_t now)
 {
-	uint32_t parts, first, k;
+	uint32_t parts, first, k, piece = piece_len(c);
 
 	if (f->lane >= c->cfg.lanes || !f->len || (f->vni & ~SRD_VNI_MASK))
 		return -EINVAL;
 	if (f->len > SRD_CONN_MAX_FRAME)
 		return -EMSGSIZE;
-	parts = (uint32_t)((f->len + c->data_cap - 1) / c->data_cap);
+	parts = (uint32_t)((f->len + piece - 1) / piece);
 	if (c->slot_used + parts > c->cfg.send_slots) {
 		c->st.sendbuf_full++;
 		return -ENOBUFS;
@@ -181,6 +193,15 @@ static void sent_record(struct srd_conn *c, uint32_t slot, unsigned path,
 }
 
 /* ---- composing packets ---- */
+
+/* The preamble, with the session block while the session wants one. */
+static int put_pre(const struct srd_conn *c, struct srd_tx_pkt *t, unsigned path)
+{
+	struct srd_hello h;
+
+	return srd_wire_put_preamble_hello(t->buf, t->cap, (uint16_t)path,
+					   sess_tx_hello(c, &h));
+}
 
 static bool ack_due(const struct srd_conn *c, uint64_t now)
 {
@@ -281,19 +302,19 @@ static bool write_control(struct srd_conn *c, struct srd_tx_pkt *t, uint64_t now
 {
 	bool skip = skips_unsent(c) && ring_has_room(c);
 	unsigned path;
-	int n, off;
+	int n, off, pre;
 
 	if (!ack_due(c, now) && !skip)
 		return false;
 	path = ctl_path(c);
-	off = srd_wire_put_preamble(t->buf, t->cap, (uint16_t)path);
+	off = pre = put_pre(c, t, path);
 	if (c->acktr.dirty) {
 		n = put_ack(c, t->buf + off, t->cap - (size_t)off, now);
 		off += n > 0 ? n : 0;
 	}
 	if (skip)
 		off += put_skips(c, t->buf + off, t->cap - (size_t)off, c->next_pn);
-	if (off == SRD_PRE_LEN)
+	if (off == pre)
 		return false;     /* nothing to say after all */
 	t->len = (size_t)off;
 	t->pn = c->next_pn;
@@ -322,7 +343,7 @@ static bool write_probe(struct srd_conn *c, struct srd_tx_pkt *t, uint64_t now)
 
 	if (path < 0 || !ring_has_room(c))
 		return false;
-	off = srd_wire_put_preamble(t->buf, t->cap, (uint16_t)path);
+	off = put_pre(c, t, (unsigned)path);
 	off += srd_wire_put_probe(t->buf + off, t->cap - (size_t)off, 0);
 	t->len = (size_t)off;
 	t->pn = c->next_pn;
@@ -376,7 +397,7 @@ static void put_data(struct srd_conn *c, struct srd_tx_pkt *t, uint32_t i, int p
 
 	if (s->tries || (!c->newq.count && !c->rtxq.count))
 		d.flags |= SRD_DATA_ACK_NOW;   /* a repair, or the end of a burst */
-	off = srd_wire_put_preamble(t->buf, t->cap, (uint16_t)path);
+	off = put_pre(c, t, (unsigned)path);
 	off += srd_wire_put_data_hdr(t->buf + off, t->cap - (size_t)off, &d);
 	memcpy(t->buf + off, slot_bytes(c, i), s->len);
 	t->len = (size_t)off + s->len;
@@ -408,11 +429,31 @@ static bool write_data(struct srd_conn *c, struct srd_tx_pkt *t, uint64_t now)
 	return true;
 }
 
+/* Unbound: a HELLO-only packet when one is due (not ack-eliciting, not tracked,
+ * outside the congestion window, but a packet number like any packet). */
+static unsigned write_hello(struct srd_conn *c, struct srd_tx_pkt *t, unsigned n,
+			    uint64_t now)
+{
+	unsigned path;
+
+	if (!n || t->cap < c->cfg.max_payload || !sess_hello_due(c, now))
+		return 0;
+	path = sess_hello_path(c);
+	t->len = (size_t)put_pre(c, t, path);
+	t->pn = c->next_pn;
+	t->path = (uint16_t)path;
+	sent_record(c, NIL, path, 0, now);
+	sess_hello_sent(c, now);
+	return 1;
+}
+
 unsigned srd_conn_write(struct srd_conn *c, struct srd_tx_pkt *pkts, unsigned n,
 			uint64_t now)
 {
 	unsigned k;
 
+	if (!srd_conn_bound(c))
+		return write_hello(c, pkts, n, now);
 	skips_refill(c);
 	for (k = 0; k < n; k++) {
 		struct srd_tx_pkt *t = &pkts[k];

@@ -12,9 +12,27 @@
 
 /* ---- parsing ---- */
 
+/* The session block: a session is a sender's first pn, so it is neither 0 nor
+ * above the pn of a packet that carries it. */
+static int parse_hello(const uint8_t *buf, size_t len, struct srd_packet *out)
+{
+	const uint8_t *h = buf + SRD_PRE_LEN;
+
+	if (len < SRD_PRE_LEN + SRD_HELLO_LEN)
+		return -EBADMSG;
+	out->has_hello = true;
+	out->hello_session = srd_get_be64(h + SRD_HELLO_OFF_SESSION);
+	out->hello_echo = srd_get_be64(h + SRD_HELLO_OFF_ECHO);
+	if (!out->hello_session || out->hello_session > out->pn)
+		return -EBADMSG;
+	return 0;
+}
+
 static int parse_preamble(const uint8_t *buf, size_t len, uint64_t pn,
 			  struct srd_packet *out)
 {
+	unsigned flags;
+
 	if (len < SRD_PRE_LEN)
 		return -EBADMSG;
 	memset(out, 0, sizeof(*out));
@@ -23,9 +41,10 @@ static int parse_preamble(const uint8_t *buf, size_t len, uint64_t pn,
 	out->path = srd_get_be16(buf + SRD_PRE_OFF_PATH);
 	if (out->version != SRD_WIRE_VERSION)
 		return -EPROTONOSUPPORT;
-	if (buf[SRD_PRE_OFF_FLAGS])
+	flags = buf[SRD_PRE_OFF_FLAGS];
+	if (flags & ~SRD_PRE_FLAGS_ALL)
 		return -EBADMSG;
-	return 0;
+	return flags & SRD_PRE_F_HELLO ? parse_hello(buf, len, out) : 0;
 }
 
 /* Every range must hold at least one pn and stay at or above pn 0. */
@@ -182,6 +201,13 @@ int srd_wire_parse(const uint8_t *buf, size_t len, uint64_t pn,
 	err = parse_preamble(buf, len, pn, out);
 	if (err)
 		return err;
+	if (out->has_hello) {
+		off += SRD_HELLO_LEN;
+		if (off == len) {          /* HELLO-only: the one packet without records */
+			out->hdr_len = (uint16_t)off;
+			return 0;
+		}
+	}
 	do {
 		err = parse_record(buf, len, &off, &last, out);
 		if (err)
@@ -260,6 +286,24 @@ int srd_wire_put_preamble(uint8_t *p, size_t cap, uint16_t path)
 	p[SRD_PRE_OFF_FLAGS] = 0;
 	srd_put_be16(p + SRD_PRE_OFF_PATH, path);
 	return SRD_PRE_LEN;
+}
+
+int srd_wire_put_preamble_hello(uint8_t *p, size_t cap, uint16_t path,
+				const struct srd_hello *h)
+{
+	uint8_t *b = p + SRD_PRE_LEN;
+
+	if (!h)
+		return srd_wire_put_preamble(p, cap, path);
+	if (!h->session)
+		return -EINVAL;
+	if (cap < SRD_PRE_LEN + SRD_HELLO_LEN)
+		return -EMSGSIZE;
+	srd_wire_put_preamble(p, cap, path);
+	p[SRD_PRE_OFF_FLAGS] = SRD_PRE_F_HELLO;
+	srd_put_be64(b + SRD_HELLO_OFF_SESSION, h->session);
+	srd_put_be64(b + SRD_HELLO_OFF_ECHO, h->echo);
+	return SRD_PRE_LEN + SRD_HELLO_LEN;
 }
 
 /* Sorted highest first, each lo <= hi, at least one pn between neighbours. */

@@ -2,9 +2,12 @@
 /*
  * srd_wire.h: parse and write the SRD transport header carried in a PSP payload.
  *
- * An SRD packet is a 4-byte preamble and then records, in this order: at most one
- * ACK, at most one SKIP, then at most one DATA (followed by the frame, to the end of
- * the packet) or PROBE (followed by padding). Layouts are in encap/wire.h, the prose
+ * An SRD packet is a 4-byte preamble, a 16-byte session block when the preamble's
+ * HELLO flag is set, and then records, in this order: at most one ACK, at most one
+ * SKIP, then at most one DATA (followed by the frame, to the end of the packet) or
+ * PROBE (followed by padding). A packet has at least one record, except that a
+ * HELLO-only packet (session block, no record) is valid. Layouts are in
+ * encap/wire.h, the prose
  * specification in docs/protocol.md. The packet number is not in the SRD header: it
  * is the IV of the enclosing PSP packet, which the caller passes in.
  *
@@ -92,19 +95,28 @@ struct srd_data {
 	size_t frame_len;           /* frame bytes, >= 1 */
 };
 
+/* A session block for srd_wire_put_preamble_hello(). */
+struct srd_hello {
+	uint64_t session;  /* sender's session (its first pn), nonzero */
+	uint64_t echo;     /* receiver's session as the sender knows it, 0 = none */
+};
+
 /* A parsed SRD packet. Parts whose has_* is false are left unset. */
 struct srd_packet {
-	uint64_t pn;          /* packet number: the PSP IV, from the caller */
-	uint8_t version;      /* preamble version */
-	uint16_t path;        /* sender's path index */
-	uint16_t hdr_len;     /* preamble and records; frame or padding follows */
-	bool has_ack;         /* ack is set */
-	bool has_skip;        /* skip is set */
-	bool has_data;        /* data is set */
-	bool has_probe;       /* packet is a PROBE, padding after hdr_len */
-	struct srd_ack ack;   /* the ACK record */
-	struct srd_skip skip; /* the SKIP record */
-	struct srd_data data; /* the DATA record and its frame */
+	uint64_t pn;            /* packet number: the PSP IV, from the caller */
+	uint8_t version;        /* preamble version */
+	uint16_t path;          /* sender's path index */
+	uint16_t hdr_len;       /* all but the frame or padding that follows */
+	bool has_hello;         /* a session block follows the preamble */
+	uint64_t hello_session; /* HELLO: sender's session, 1..pn */
+	uint64_t hello_echo;    /* HELLO: our session as the sender knows it, 0 = none */
+	bool has_ack;           /* ack is set */
+	bool has_skip;          /* skip is set */
+	bool has_data;          /* data is set */
+	bool has_probe;         /* packet is a PROBE, padding after hdr_len */
+	struct srd_ack ack;     /* the ACK record */
+	struct srd_skip skip;   /* the SKIP record */
+	struct srd_data data;   /* the DATA record and its frame */
 };
 
 /* Parse the SRD header of a decrypted PSP payload of len bytes (ICV excluded) that
@@ -124,6 +136,11 @@ int srd_skip_entry(const struct srd_skip *s, unsigned i, struct srd_skip_ent *e)
 
 /* Write the preamble (SRD_PRE_LEN bytes). */
 int srd_wire_put_preamble(uint8_t *p, size_t cap, uint16_t path);
+/* Write the preamble with flag HELLO and the session block h (SRD_PRE_LEN +
+ * SRD_HELLO_LEN bytes); -EINVAL if h->session is 0. With h NULL, the same as
+ * srd_wire_put_preamble(). A packet of a preamble with HELLO alone is valid. */
+int srd_wire_put_preamble_hello(uint8_t *p, size_t cap, uint16_t path,
+				const struct srd_hello *h);
 /* Write an ACK of n acknowledged ranges, sorted highest first, disjoint and not
  * adjacent (-EINVAL otherwise, or when n is 0). Only the first
  * SRD_ACK_MAX_RANGES + 1 ranges are encoded; a range longer than 2^32 - 1 pns is
@@ -150,7 +167,15 @@ static inline size_t srd_wire_ack_len(unsigned n)
 	return SRD_ACK_LEN + (size_t)more * SRD_ACK_RANGE_LEN;
 }
 
-/* An ACK-only packet does not elicit an ACK; anything else in a packet does. */
+/* A session block and no record: a handshake packet (protocol.md §4.4). */
+static inline bool srd_packet_hello_only(const struct srd_packet *pkt)
+{
+	return pkt->has_hello && !pkt->has_ack && !pkt->has_skip && !pkt->has_data &&
+	       !pkt->has_probe;
+}
+
+/* An ACK-only packet does not elicit an ACK; a SKIP, DATA or PROBE does. A
+ * HELLO-only packet elicits none either (the engine answers some, protocol.md §4.4). */
 static inline bool srd_packet_ack_eliciting(const struct srd_packet *pkt)
 {
 	return pkt->has_skip || pkt->has_data || pkt->has_probe;

@@ -57,7 +57,8 @@ _Static_assert(offsetof(struct srd_wire_psp, iv) == 8, "PSP IV at 8");
 /* SRD_WIRE_SRD_BEGIN: layouts of the SRD transport header go here. */
 /*
  * PSP payload of next header SRD_IPPROTO_SRD, all of it encrypted (crypt offset 0):
- *   preamble (4) | [ACK] | [SKIP] | [DATA + frame | PROBE + padding]
+ *   preamble (4) | [session block (16), flag HELLO] | [ACK] | [SKIP] |
+ *   [DATA + frame | PROBE + padding]
  * The packet number is not here: it is the PSP IV. Offsets below are from the start
  * of the preamble or of the record; encap/srd_wire.h reads and writes them.
  */
@@ -65,11 +66,19 @@ _Static_assert(offsetof(struct srd_wire_psp, iv) == 8, "PSP IV at 8");
 /* Preamble: the first 4 bytes of every SRD packet. */
 struct srd_wire_pre {
 	uint8_t version;  /* SRD_WIRE_VERSION; others are not understood */
-	uint8_t flags;    /* none defined, must be 0 */
+	uint8_t flags;    /* SRD_PRE_F_*; undefined bits must be 0 */
 	uint16_t path;    /* sender's path index the packet left on */
 };
 _Static_assert(sizeof(struct srd_wire_pre) == 4, "SRD preamble is 4 bytes");
 _Static_assert(offsetof(struct srd_wire_pre, path) == 2, "SRD path at 2");
+
+/* Session block: right after the preamble when its flag HELLO is set. */
+struct srd_wire_hello {
+	uint64_t session;  /* sender's session: its first packet number, never 0 */
+	uint64_t echo;     /* receiver's session as the sender knows it, 0 = none */
+};
+_Static_assert(sizeof(struct srd_wire_hello) == 16, "SRD session block is 16 bytes");
+_Static_assert(offsetof(struct srd_wire_hello, echo) == 8, "SRD echo at 8");
 
 /* Record header: starts every record. */
 struct srd_wire_rec {
@@ -150,6 +159,13 @@ _Static_assert(offsetof(struct srd_wire_offload, csum_offset) == 8, "csum_offset
 #define SRD_PRE_OFF_VERSION 0
 #define SRD_PRE_OFF_FLAGS 1
 #define SRD_PRE_OFF_PATH 2
+#define SRD_PRE_F_HELLO 0x01u   /* a session block follows the preamble */
+#define SRD_PRE_FLAGS_ALL 0x01u /* preamble flags defined in version 1 */
+
+/* Session block, at SRD_PRE_LEN; offsets from its start */
+#define SRD_HELLO_LEN 16u
+#define SRD_HELLO_OFF_SESSION 0
+#define SRD_HELLO_OFF_ECHO 8
 
 #define SRD_REC_HDR_LEN 4u      /* record header */
 #define SRD_REC_OFF_TYPE 0
@@ -216,7 +232,9 @@ _Static_assert(offsetof(struct srd_wire_offload, csum_offset) == 8, "csum_offset
 /* PROBE record: header only, the rest of the packet is padding */
 #define SRD_PROBE_LEN 4u
 
-/* Longest SRD header: preamble, full ACK, full SKIP, DATA with offload block. */
+/* Longest SRD header without a session block: preamble, full ACK, full SKIP, DATA
+ * with offload block. A session block adds SRD_HELLO_LEN; the engine's lower bound
+ * on max_payload (SRD_WIRE_MAX_HDR + 64) leaves room for it. */
 #define SRD_WIRE_MAX_HDR \
 	(SRD_PRE_LEN + SRD_ACK_MAX_LEN + SRD_SKIP_MAX_LEN + SRD_DATA_MAX_LEN)
 
@@ -231,6 +249,9 @@ _Static_assert(SRD_DATA_OFF_SEQ == SRD_REC_HDR_LEN +
 _Static_assert(SRD_DATA_OFF_OFFLOAD == SRD_REC_HDR_LEN +
 	       sizeof(struct srd_wire_data), "offload block offset");
 _Static_assert(SRD_WIRE_MAX_HDR == 836, "SRD_WIRE_MAX_HDR");
+_Static_assert(SRD_HELLO_LEN == sizeof(struct srd_wire_hello), "session block length");
+_Static_assert(SRD_HELLO_OFF_ECHO == offsetof(struct srd_wire_hello, echo),
+	       "session block offsets");
 /* SRD_WIRE_SRD_END */
 
 #endif

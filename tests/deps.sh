@@ -4,6 +4,7 @@ SRD_DEB_PACKAGES=(
 	build-essential cmake pkg-config   # toolchain
 	libssl-dev                         # OpenSSL 3: AES-GCM, CMAC/KBKDF, HKDF
 	libpcap-dev tcpdump                # srdctl psp captures, and reading them back
+	libjson-c-dev                      # srdctl <-> srd-vswitchd control channel (JSON)
 	clang llvm libclang-rt-14-dev      # libFuzzer and sanitizer runtimes
 	openssl python3 util-linux         # openssl speed, test helpers, taskset
 	iproute2 iperf3 nftables ethtool   # tests/e2e namespace fabric: ip/tc/nstat, flows, loss

@@ -99,6 +99,9 @@ struct srd_pkt {
 struct srd_tap_cfg {
 	bool multi_queue;   /* IFF_MULTI_QUEUE: open again with the same name per queue */
 	bool no_uso;        /* do not ask for USO even if the kernel has it */
+	bool persist;       /* TUNSETPERSIST: the device outlives the port (and the
+			     * process), keeping its links and bridge membership;
+			     * opening the same name again re-attaches to it */
 };
 
 /* Underlay UDP configuration. */
@@ -182,6 +185,10 @@ struct srd_port {
 
 extern const struct srd_port_ops srd_port_tap_ops;
 extern const struct srd_port_ops srd_port_udp_ops;
+
+/* tap only: keep (on) or let go (off) the device when the port closes; -errno,
+ * -EOPNOTSUPP on another port type. */
+int srd_tap_set_persist(struct srd_port *port, bool on);
 
 /* Open a port of type ("tap", "udp"). -ENOENT (and *errp) for an unknown type. */
 int srd_port_open(const char *type, const struct srd_port_cfg *cfg,

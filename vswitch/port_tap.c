@@ -283,7 +283,16 @@ static int tap_create(struct tap_port *t, const struct srd_port_cfg *cfg,
 		return srd_port_err(errp, -errno, "tap \"%s\": TUNSETIFF",
 				    cfg->name ? cfg->name : "");
 	snprintf(t->name, sizeof(t->name), "%s", ifr.ifr_name);
+	if (cfg->tap.persist && ioctl(t->fd, TUNSETPERSIST, 1) < 0)
+		return srd_port_err(errp, -errno, "tap %s: TUNSETPERSIST", t->name);
 	return 0;
+}
+
+int srd_tap_set_persist(struct srd_port *port, bool on)
+{
+	if (port->ops != &srd_port_tap_ops)
+		return -EOPNOTSUPP;
+	return ioctl(tap_cast(port)->fd, TUNSETPERSIST, on ? 1 : 0) < 0 ? -errno : 0;
 }
 
 static void tap_close(struct srd_port *port)

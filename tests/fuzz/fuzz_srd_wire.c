@@ -74,8 +74,12 @@ static size_t put_skip(uint8_t *b, size_t cap, const struct srd_skip *s)
 /* Re-encode p, a parse of len bytes, into b; returns the bytes written. */
 static size_t reencode(const struct srd_packet *p, size_t len, uint8_t *b)
 {
-	size_t n = (size_t)srd_wire_put_preamble(b, len, p->path);
-	int r;
+	struct srd_hello h = { p->hello_session, p->hello_echo };
+	int r = srd_wire_put_preamble_hello(b, len, p->path, p->has_hello ? &h : NULL);
+	size_t n;
+
+	need(r > 0);
+	n = (size_t)r;
 
 	if (p->has_ack)
 		n += put_ack(b + n, len - n, &p->ack);
@@ -119,7 +123,9 @@ static void same_view(const struct srd_packet *a, const struct srd_packet *b)
 	struct srd_skip_ent ea, eb;
 
 	need(a->pn == b->pn && a->version == b->version && a->path == b->path &&
-	     a->hdr_len == b->hdr_len && a->has_ack == b->has_ack &&
+	     a->hdr_len == b->hdr_len && a->has_hello == b->has_hello &&
+	     a->hello_session == b->hello_session && a->hello_echo == b->hello_echo &&
+	     a->has_ack == b->has_ack &&
 	     a->has_skip == b->has_skip && a->has_data == b->has_data &&
 	     a->has_probe == b->has_probe);
 	if (a->has_ack)
@@ -142,6 +148,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > MAX_IN || srd_wire_parse(data, size, PN, &p) != 0)
 		return 0;
 	need(p.hdr_len <= size);
+	need(!p.has_hello || (p.hello_session && p.hello_session <= PN));
 	need(!p.has_data || p.data.frame + p.data.frame_len == data + size);
 	n = reencode(&p, size, out);
 	need(n == size && !memcmp(out, data, p.hdr_len));

@@ -26,7 +26,11 @@ enum {
 	K_DATA = 4,    /* DATA without offload block */
 	K_OFL = 8,     /* DATA with offload block */
 	K_PROBE = 16,  /* PROBE with padding */
+	K_HELLO = 32,  /* session block after the preamble */
 };
+
+#define SESSION 0x0123456789ab0000ull  /* sample sender session, below PN */
+#define ECHO 0x1816687f19bf2f00ull     /* sample echoed session */
 
 static const struct srd_range sample_ranges[] = {
 	{ 996, 1000 }, { 992, 992 }, { 950, 979 },
@@ -73,8 +77,10 @@ static struct srd_data sample_data(bool ofl)
 
 static size_t build(uint8_t *b, unsigned k)
 {
+	static const struct srd_hello hello = { SESSION, ECHO };
 	struct srd_data d = sample_data(k & K_OFL);
-	size_t n = must(srd_wire_put_preamble(b, CAP, 5));
+	size_t n = must(srd_wire_put_preamble_hello(b, CAP, 5,
+						    k & K_HELLO ? &hello : NULL));
 
 	if (k & K_ACK)
 		n += must(srd_wire_put_ack(b + n, CAP - n, &sample_info,
@@ -95,7 +101,8 @@ static size_t build(uint8_t *b, unsigned k)
 /* Bytes before the frame or padding of a sample packet. */
 static size_t sample_hdr_len(unsigned k)
 {
-	return SRD_PRE_LEN + (k & K_ACK ? SRD_ACK_LEN + 16 : 0) +
+	return SRD_PRE_LEN + (k & K_HELLO ? SRD_HELLO_LEN : 0) +
+	       (k & K_ACK ? SRD_ACK_LEN + 16 : 0) +
 	       (k & K_SKIP ? SRD_SKIP_LEN + 16 : 0) + (k & K_DATA ? 16 : 0) +
 	       (k & K_OFL ? 28 : 0) + (k & K_PROBE ? 4 : 0);
 }
@@ -142,7 +149,11 @@ static void check_sample(const struct srd_packet *p, unsigned k)
 	CHECK_EQ(p->has_skip, !!(k & K_SKIP));
 	CHECK_EQ(p->has_data, !!(k & (K_DATA | K_OFL)));
 	CHECK_EQ(p->has_probe, !!(k & K_PROBE));
-	CHECK_EQ(srd_packet_ack_eliciting(p), k != K_ACK);
+	CHECK_EQ(p->has_hello, !!(k & K_HELLO));
+	CHECK_EQ(p->hello_session, k & K_HELLO ? SESSION : 0);
+	CHECK_EQ(p->hello_echo, k & K_HELLO ? ECHO : 0);
+	CHECK_EQ(srd_packet_hello_only(p), k == K_HELLO);
+	CHECK_EQ(srd_packet_ack_eliciting(p), (k & ~K_HELLO) != K_ACK && k != K_HELLO);
 	if (p->has_ack)
 		check_sample_ack(&p->ack);
 	if (p->has_skip) {
@@ -169,12 +180,71 @@ static void parse__every_combination_round_trips(void)
 	uint8_t b[CAP];
 	struct srd_packet p;
 
-	for (unsigned i = 0; i < NKINDS; i++) {
-		size_t n = build(b, kinds[i]);
+	for (unsigned i = 0; i < 2 * NKINDS; i++) {   /* without, then with HELLO */
+		unsigned k = kinds[i % NKINDS] | (i < NKINDS ? 0 : K_HELLO);
+		size_t n = build(b, k);
 
 		CHECK_EQ(parse_exact(b, n, &p), 0);
-		check_sample(&p, kinds[i]);
+		check_sample(&p, k);
 	}
+}
+
+static void parse__hello_only_packet(void)
+{
+	static const uint8_t want[] = {
+		0x01, 0x01, 0x00, 0x05,
+		0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0x00, 0x00,
+		0x18, 0x16, 0x68, 0x7f, 0x19, 0xbf, 0x2f, 0x00,
+	};
+	uint8_t b[CAP];
+	struct srd_packet p;
+	size_t n = build(b, K_HELLO);
+
+	CHECK_EQ(n, SRD_PRE_LEN + SRD_HELLO_LEN);
+	CHECK_MEM(b, want, sizeof(want));
+	CHECK_EQ(parse_exact(b, n, &p), 0);
+	check_sample(&p, K_HELLO);
+	CHECK(!srd_packet_ack_now(&p));
+	CHECK_EQ(p.hdr_len, 20);
+	for (size_t len = SRD_PRE_LEN; len < n; len++)   /* a cut session block */
+		CHECK_EQ(parse_exact(b, len, &p), -EBADMSG);
+	b[SRD_PRE_OFF_FLAGS] = 0;                       /* no HELLO: records needed */
+	CHECK_EQ(parse_exact(b, SRD_PRE_LEN, &p), -EBADMSG);
+}
+
+static void parse__hello_session_zero_or_above_pn_rejected(void)
+{
+	uint8_t b[CAP];
+	struct srd_packet p;
+
+	for (unsigned i = 0; i < 2; i++) {
+		size_t n = build(b, i ? K_HELLO | K_DATA : K_HELLO);
+
+		srd_put_be64(b + SRD_PRE_LEN + SRD_HELLO_OFF_SESSION, 0);
+		CHECK_EQ(parse_exact(b, n, &p), -EBADMSG);
+		srd_put_be64(b + SRD_PRE_LEN + SRD_HELLO_OFF_SESSION, PN + 1);
+		CHECK_EQ(parse_exact(b, n, &p), -EBADMSG);  /* a session is its first pn */
+		srd_put_be64(b + SRD_PRE_LEN + SRD_HELLO_OFF_SESSION, PN);
+		CHECK_EQ(parse_exact(b, n, &p), 0);
+		CHECK_EQ(p.hello_session, PN);
+		srd_put_be64(b + SRD_PRE_LEN + SRD_HELLO_OFF_ECHO, 0);
+		CHECK_EQ(parse_exact(b, n, &p), 0);          /* echo 0: none known */
+		CHECK_EQ(p.hello_echo, 0);
+	}
+}
+
+static void put_preamble_hello__rejects_zero_session_and_no_room(void)
+{
+	struct srd_hello h = { 0, ECHO };
+	uint8_t b[CAP];
+
+	CHECK_EQ(srd_wire_put_preamble_hello(b, CAP, 0, &h), -EINVAL);
+	h.session = SESSION;
+	for (size_t cap = 0; cap < SRD_PRE_LEN + SRD_HELLO_LEN; cap++)
+		CHECK_EQ(srd_wire_put_preamble_hello(b, cap, 0, &h), -EMSGSIZE);
+	CHECK_EQ(srd_wire_put_preamble_hello(b, 20, 0, &h), 20);
+	CHECK_EQ(srd_wire_put_preamble_hello(b, 4, 9, NULL), 4);   /* plain preamble */
+	CHECK_MEM(b, "\x01\x00\x00\x09", 4);
 }
 
 /* The packet of the worked example in docs/protocol.md, byte for byte. */
@@ -216,6 +286,59 @@ static void parse__doc_example(void)
 	memcpy(b + n, "\xde\xad\xbe\xef", 4);
 	CHECK_EQ(n + 4, sizeof(doc_example));
 	CHECK_MEM(b, doc_example, sizeof(doc_example));
+}
+
+/* The session example of docs/protocol.md §4.4: A's first packet, HELLO(a, 0),
+ * then its first DATA once bound, still carrying HELLO(a, b). */
+#define DOC_A 1735689600000000000ull     /* 2025-01-01T00:00:00Z, in ns */
+#define DOC_B 1735689601500000000ull     /* 1.5 s later */
+
+static const uint8_t doc_hello[] = {
+	0x01, 0x01, 0x00, 0x00,                          /* v1, HELLO, path 0 */
+	0x18, 0x16, 0x68, 0x7e, 0xc0, 0x57, 0x00, 0x00,  /* session a */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  /* echo: none */
+};
+
+static const uint8_t doc_hello_data[] = {
+	0x01, 0x01, 0x00, 0x03,                          /* v1, HELLO, path 3 */
+	0x18, 0x16, 0x68, 0x7e, 0xc0, 0x57, 0x00, 0x00,  /* session a */
+	0x18, 0x16, 0x68, 0x7f, 0x19, 0xbf, 0x2f, 0x00,  /* echo b */
+	0x03, 0x0b, 0x00, 0x10,                          /* DATA FIRST|LAST|ACK_NOW */
+	0x00, 0x01, 0x23, 0x45,                          /* vni 0x12345 */
+	0x00, 0x07, 0x00, 0x00,                          /* lane 7 */
+	0x00, 0x00, 0x00, 0x00,                          /* seq 0 */
+	0xde, 0xad, 0xbe, 0xef,                          /* frame */
+};
+
+static void parse__doc_session_example(void)
+{
+	struct srd_hello h = { DOC_A, 0 };
+	struct srd_data d = {
+		.vni = 0x12345, .lane = 7, .seq = 0, .frame_len = 4,
+		.flags = SRD_DATA_FIRST | SRD_DATA_LAST | SRD_DATA_ACK_NOW,
+	};
+	struct srd_packet p;
+	uint8_t b[CAP];
+	size_t n;
+
+	CHECK_EQ(srd_wire_parse(doc_hello, sizeof(doc_hello), DOC_A, &p), 0);
+	CHECK(srd_packet_hello_only(&p));
+	CHECK(p.hello_session == DOC_A && p.hello_echo == 0);
+	CHECK_EQ(srd_wire_put_preamble_hello(b, CAP, 0, &h), (int)sizeof(doc_hello));
+	CHECK_MEM(b, doc_hello, sizeof(doc_hello));
+	CHECK_EQ(srd_wire_parse(doc_hello_data, sizeof(doc_hello_data), DOC_A + 2, &p), 0);
+	CHECK(p.has_hello && p.has_data && !p.has_ack);
+	CHECK(p.hello_session == DOC_A && p.hello_echo == DOC_B);
+	CHECK_EQ(p.data.lane, 7);
+	CHECK_EQ(p.data.frame_len, 4);
+	h.echo = DOC_B;
+	n = must(srd_wire_put_preamble_hello(b, CAP, 3, &h));
+	n += must(srd_wire_put_data_hdr(b + n, CAP - n, &d));
+	memcpy(b + n, "\xde\xad\xbe\xef", 4);
+	CHECK_EQ(n + 4, sizeof(doc_hello_data));
+	CHECK_MEM(b, doc_hello_data, sizeof(doc_hello_data));
+	CHECK_EQ(srd_wire_parse(doc_hello_data, sizeof(doc_hello_data), DOC_A - 1, &p),
+		 -EBADMSG);                              /* session above the pn */
 }
 
 /* ---- ACK ranges against a reference bitmap ---- */
@@ -484,6 +607,8 @@ static void check_view_sane(const struct srd_packet *p, size_t len)
 	unsigned n = 0;
 
 	CHECK(p->hdr_len <= len);
+	CHECK(!p->has_hello || (p->hello_session && p->hello_session <= p->pn &&
+				p->hdr_len >= SRD_PRE_LEN + SRD_HELLO_LEN));
 	if (p->has_ack) {
 		srd_ack_iter_init(&it, &p->ack);
 		while (srd_ack_iter_next(&it, &lo, &hi)) {
@@ -515,18 +640,29 @@ static bool cut_valid(unsigned k, size_t len)
 	return (k & K_PROBE) && len >= hdr;
 }
 
+/* The same with a session block: cut right after it, or as above 16 bytes on. */
+static bool cut_valid_hello(unsigned k, size_t len)
+{
+	size_t hdr = SRD_PRE_LEN + SRD_HELLO_LEN;
+
+	return len == hdr || (len > hdr && cut_valid(k, len - SRD_HELLO_LEN));
+}
+
 static void parse__truncation_rejected(void)
 {
 	uint8_t b[CAP];
 	struct srd_packet p;
 
-	for (unsigned i = 0; i < NKINDS; i++) {
-		size_t n = build(b, kinds[i]);
+	for (unsigned i = 0; i < 2 * NKINDS; i++) {
+		unsigned k = kinds[i % NKINDS] | (i < NKINDS ? 0 : K_HELLO);
+		size_t n = build(b, k);
 
 		for (size_t len = 0; len < n; len++) {
 			int r = parse_exact(b, len, &p);
+			bool ok = k & K_HELLO ? cut_valid_hello(k & ~K_HELLO, len)
+					      : cut_valid(k, len);
 
-			CHECK_EQ(r, cut_valid(kinds[i], len) ? 0 : -EBADMSG);
+			CHECK_EQ(r, ok ? 0 : -EBADMSG);
 			if (r == 0)
 				check_view_sane(&p, len);
 		}
@@ -562,8 +698,12 @@ static void expect_bad(unsigned k, size_t off, uint8_t v)
 
 static void parse__flags_rejected(void)
 {
-	expect_bad(K_DATA, SRD_PRE_OFF_FLAGS, 0x01);
-	expect_bad(K_DATA, SRD_PRE_OFF_FLAGS, 0x80);
+	for (unsigned f = 0x02; f <= 0x80; f <<= 1) {   /* all but HELLO undefined */
+		expect_bad(K_DATA, SRD_PRE_OFF_FLAGS, (uint8_t)f);
+		expect_bad(K_HELLO, SRD_PRE_OFF_FLAGS, (uint8_t)(f | SRD_PRE_F_HELLO));
+		expect_bad(K_HELLO | K_PROBE, SRD_PRE_OFF_FLAGS, (uint8_t)f);
+	}
+	expect_bad(K_DATA, SRD_PRE_OFF_FLAGS, SRD_PRE_F_HELLO);   /* no session block */
 	expect_bad(ALL | K_DATA, ACK_AT + SRD_REC_OFF_FLAGS, 0x01);
 	expect_bad(ALL | K_DATA, SKIP_AT + SRD_REC_OFF_FLAGS, 0x80);
 	expect_bad(K_PROBE, 4 + SRD_REC_OFF_FLAGS, SRD_DATA_ACK_NOW);
@@ -791,8 +931,10 @@ static void parse__bit_flips_never_crash(void)
 	struct srd_packet p;
 	uint8_t b[CAP];
 
-	for (unsigned i = 0; i < NKINDS; i++) {
-		size_t n = build(b, kinds[i]);
+	for (unsigned i = 0; i < 2 * NKINDS + 1; i++) {
+		unsigned k = i == 2 * NKINDS ? K_HELLO :
+			     kinds[i % NKINDS] | (i < NKINDS ? 0 : K_HELLO);
+		size_t n = build(b, k);
 
 		for (size_t bitno = 0; bitno < 8 * n; bitno++) {
 			b[bitno / 8] ^= (uint8_t)(1u << (bitno % 8));
@@ -837,6 +979,10 @@ int main(void)
 {
 	RUN(parse__every_combination_round_trips);
 	RUN(parse__doc_example);
+	RUN(parse__hello_only_packet);
+	RUN(parse__hello_session_zero_or_above_pn_rejected);
+	RUN(parse__doc_session_example);
+	RUN(put_preamble_hello__rejects_zero_session_and_no_room);
 	RUN(put_ack__random_sets_match_bitmap);
 	RUN(put_ack__truncates_to_max_ranges);
 	RUN(put_ack__rejects_bad_ranges);

@@ -8,9 +8,18 @@
  * decides the fate of every packet. Every DATA and PROBE packet A sends is logged
  * with its time, path, pn, lane and seq. The simulator (tests/sim) covers rates,
  * queues and long runs; this harness pins single behaviours exactly.
+ *
+ * Sessions: net_init() binds the two endpoints at time 0 over a zero-delay wire
+ * (HELLOs only: no RTT sample, no timer), so tests start from bound connections;
+ * net_start() leaves them unbound. An endpoint whose srd_conn_recv() answers
+ * -ECONNRESET is replaced as a daemon would (net_replace: a new connection, a newer
+ * session) and the packet handed to the new one; net_replace() also plays a host
+ * restart.
  */
 #ifndef SRD_TESTS_UNIT_WIRE_HARNESS_H
 #define SRD_TESTS_UNIT_WIRE_HARNESS_H
+
+#include <errno.h>
 
 #include "encap/conn.h"
 #include "tests/check.h"
@@ -56,12 +65,15 @@ struct net {
 	struct wire_tx probe[WIRE_LOG];           /* the first WIRE_LOG of them */
 	unsigned frames;                          /* frames B delivered */
 	uint16_t order[4096];                     /* lane of each delivered frame */
+	uint8_t first[4096];                      /* first byte of each delivered frame */
 	uint8_t last[FRAME_BUF];                  /* last frame B delivered */
 	size_t last_len;                          /* its length */
 	struct srd_frame_out last_meta;           /* its metadata */
 	unsigned blackhole_path;                  /* path dropped by drop_path */
 	uint64_t blackhole_until;                 /* until then */
 	uint64_t blackhole_from;                  /* from then (0: from the start) */
+	struct srd_conn_cfg cfg;                  /* settings of both endpoints */
+	unsigned resets[2];                       /* -ECONNRESETs that replaced end[i] */
 };
 
 /* A small connection for scripted-wire tests: 4 paths, 8 lanes, 512-packet buffers,
@@ -80,17 +92,39 @@ static inline struct srd_conn_cfg wire_cfg(void)
 	return cfg;
 }
 
-static inline void net_init(struct net *n, const struct srd_conn_cfg *cfg)
+/* Two unbound endpoints, A of session 1000 and B of session 5000000. */
+static inline void net_start(struct net *n, const struct srd_conn_cfg *cfg)
 {
 	unsigned i;
 
 	memset(n, 0, sizeof(*n));
+	n->cfg = *cfg;
 	n->q = calloc(WIRE_MAX, sizeof(*n->q));
 	n->end[0] = srd_conn_new(cfg, 1000, 0);
 	n->end[1] = srd_conn_new(cfg, 5000000, 0);
 	for (i = 0; i < SRD_CONN_MAX_PATHS; i++)
 		n->delay[i] = (10 + 2 * i) * US;
 	CHECK(n->q && n->end[0] && n->end[1]);
+}
+
+/* The session a replacement of end[i] takes: its host's clock, which runs a little
+ * ahead of the packet numbers the old connection used. */
+static inline uint64_t net_session(const struct net *n, int i)
+{
+	const struct srd_conn *c = n->end[i];
+
+	return srd_conn_session(c) + srd_conn_stats(c)->srd_tx_pkts + 1000;
+}
+
+/* Replace end[i] with a new, unbound connection of a newer session, as a daemon
+ * does on -ECONNRESET or after a restart. Whatever the old one held is lost. */
+static inline void net_replace(struct net *n, int i)
+{
+	uint64_t session = net_session(n, i);
+
+	srd_conn_free(n->end[i]);
+	n->end[i] = srd_conn_new(&n->cfg, session, n->now);
+	CHECK(n->end[i] != NULL);
 }
 
 static inline void net_fini(struct net *n)
@@ -171,8 +205,10 @@ static inline void drain(struct net *n)
 	struct srd_frame_out f;
 
 	while (srd_conn_read_frame(n->end[1], &f, buf, sizeof(buf)) == 1) {
-		if (n->frames < 4096)
+		if (n->frames < 4096) {
 			n->order[n->frames] = f.lane;
+			n->first[n->frames] = buf[0];
+		}
 		n->frames++;
 		memcpy(n->last, buf, f.len);
 		n->last_len = f.len;
@@ -196,6 +232,18 @@ static inline uint64_t next_time(const struct net *n, uint64_t until)
 	return t < n->now ? n->now : t;
 }
 
+/* Hand a packet to its endpoint; on -ECONNRESET replace it and hand it again. */
+static inline int wire_recv(struct net *n, const struct wire_pkt *p)
+{
+	int rc = srd_conn_recv(n->end[p->to], p->pn, p->buf, p->len, n->now);
+
+	if (rc != -ECONNRESET)
+		return rc;
+	n->resets[p->to]++;
+	net_replace(n, p->to);
+	return srd_conn_recv(n->end[p->to], p->pn, p->buf, p->len, n->now);
+}
+
 static inline void deliver_due(struct net *n)
 {
 	unsigned i = 0;
@@ -207,7 +255,7 @@ static inline void deliver_due(struct net *n)
 			i++;
 			continue;
 		}
-		srd_conn_recv(n->end[p->to], p->pn, p->buf, p->len, n->now);
+		wire_recv(n, p);
 		n->q[i] = n->q[--n->n];
 	}
 }
@@ -229,6 +277,34 @@ static inline void run(struct net *n, uint64_t until)
 		n->now = next_time(n, until);
 	}
 	CHECK(steps < WIRE_STEPS);
+}
+
+/* Bind both endpoints now over a wire without delay: HELLOs and the ACKs that
+ * answer them, nothing tracked, so no RTT sample and no timer is left behind. */
+static inline void net_handshake(struct net *n)
+{
+	uint64_t delay[SRD_CONN_MAX_PATHS];
+	unsigned k;
+
+	memcpy(delay, n->delay, sizeof(delay));
+	memset(n->delay, 0, sizeof(n->delay));
+	for (k = 0; k < 8; k++) {
+		flush(n, 0);
+		flush(n, 1);
+		if (!n->n)
+			break;
+		deliver_due(n);
+	}
+	memcpy(n->delay, delay, sizeof(delay));
+	CHECK(srd_conn_bound(n->end[0]) && srd_conn_bound(n->end[1]));
+	CHECK_EQ(n->n, 0);
+}
+
+/* Two endpoints bound to each other at time 0, ready for a test. */
+static inline void net_init(struct net *n, const struct srd_conn_cfg *cfg)
+{
+	net_start(n, cfg);
+	net_handshake(n);
 }
 
 /* Queue a frame on A: len bytes of a pattern derived from fill. */
