@@ -74,6 +74,7 @@ void srd_log_reopen(void)
 		srd_warn("cannot reopen log file %s: %s", path, strerror(errno));
 }
 
+__attribute__((format(printf, 2, 0)))
 static void log_vwrite(enum srd_log_level level, const char *fmt, va_list ap)
 {
 	char line[1024];
