@@ -68,7 +68,7 @@ static uint64_t hash_ipv6(const uint8_t *ip, size_t len, uint64_t h)
 }
 
 /* The reorder lane of a frame (at least 14 bytes long). */
-static uint16_t flow_lane(const uint8_t *f, size_t len, uint16_t lanes)
+uint16_t dp_flow_lane(const uint8_t *f, size_t len, uint16_t lanes)
 {
 	size_t off = 12;
 	uint16_t type = (uint16_t)(f[12] << 8 | f[13]);
@@ -95,7 +95,7 @@ int dp_guest_to_peer(struct srd_dp *dp, struct dp_peer *p, uint32_t vni,
 {
 	bool off = pkt->off.gso_type || pkt->off.vnet_flags;
 	struct srd_frame_in f = {
-		.lane = flow_lane(pkt->buf, pkt->len, p->conn_cfg.lanes),
+		.lane = dp_flow_lane(pkt->buf, pkt->len, p->conn_cfg.lanes),
 		.vni = vni,
 		.data = pkt->buf,
 		.len = pkt->len,

@@ -176,6 +176,7 @@ unsigned dp_auto_mtu(const struct srd_config *cfg);
 bool dp_tap_send(struct srd_dp *dp, struct dp_port *port, struct srd_pkt *pkt);
 
 /* dp_guest.c */
+uint16_t dp_flow_lane(const uint8_t *frame, size_t len, uint16_t lanes);
 void dp_guest_input(void *user, int fd);
 int dp_guest_to_peer(struct srd_dp *dp, struct dp_peer *p, uint32_t vni,
 		     const struct srd_pkt *pkt);

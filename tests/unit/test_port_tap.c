@@ -445,6 +445,26 @@ static int setup(void)
 	return pool ? 0 : 1;
 }
 
+/* A persistent tap outlives its port, and a port of the same name re-attaches. */
+static void tap_persist__survives_close(void)
+{
+	struct srd_port_cfg cfg = { .name = "srdtp", .tap.persist = true };
+	struct srd_port *p = NULL;
+
+	CHECK_EQ(srd_port_open("tap", &cfg, &p, NULL), 0);
+	CHECK_EQ(ns_sh(h_fd, "ip link set srdtp master srdtbr 2>/dev/null || "
+		       "(ip link add srdtbr type bridge && ip link set srdtp master srdtbr)"), 0);
+	srd_port_close(p);
+	CHECK_EQ(ns_sh(h_fd, "ip link show srdtp >/dev/null 2>&1"), 0);
+	p = NULL;
+	CHECK_EQ(srd_port_open("tap", &cfg, &p, NULL), 0);
+	CHECK_EQ(ns_sh(h_fd, "ip -o link show srdtp | grep -q 'master srdtbr'"), 0);
+	CHECK_EQ(srd_tap_set_persist(p, false), 0);
+	srd_port_close(p);
+	CHECK(ns_sh(h_fd, "ip link show srdtp >/dev/null 2>&1") != 0);
+	ns_sh(h_fd, "ip link del srdtbr");
+}
+
 static int run_all(void)
 {
 	int rc = setup();
@@ -455,6 +475,7 @@ static int run_all(void)
 	RUN(tap_rx__short_buffer_counted);
 	RUN(tap_tx__frames_into_netns);
 	RUN(tap_tso__tcp_through_two_taps);
+	RUN(tap_persist__survives_close);
 	if (getenv("SRD_PORT_BENCH"))
 		tap_bench();
 	srd_port_close(tap0);
