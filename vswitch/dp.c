@@ -153,6 +153,7 @@ static void dp_signal(void *user, int fd)
 	struct signalfd_siginfo si;
 	char *why = NULL;
 
+	dp->now = srd_now_ns();
 	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo != SIGHUP) {
 			srd_info("signal %u: shutting down", si.ssi_signo);

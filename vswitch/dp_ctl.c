@@ -409,7 +409,8 @@ static void ctl_input(void *user, int fd)
 	struct srd_dp *dp = user;
 
 	(void)fd;
-	srd_ctl_server_run(dp->ctl, srd_now_ns());
+	dp->now = srd_now_ns();
+	srd_ctl_server_run(dp->ctl, dp->now);
 }
 
 int dp_ctl_open(struct srd_dp *dp, char **errp)

@@ -143,6 +143,7 @@ void dp_guest_input(void *user, int fd)
 	int n = DP_BURST, i, round;
 
 	(void)fd;
+	dp->now = srd_now_ns();
 	for (round = 0; round < 4 && n == DP_BURST; round++) {
 		for (i = 0; i < (int)DP_BURST; i++) {
 			dp->guest_pkts[i]->len = 0;

@@ -106,6 +106,7 @@ void dp_underlay_input(void *user, int fd)
 	int n = DP_BURST, i, round;
 
 	(void)fd;
+	dp->now = srd_now_ns();   /* arrival time: RTT samples and timers need it */
 	for (round = 0; round < 8 && n == (int)DP_BURST; round++) {
 		n = srd_port_rx_burst(dp->udp, dp->rx_pkts, DP_BURST);
 		for (i = 0; i < n; i++)
