@@ -60,8 +60,8 @@ uint64_t dp_rand(void *user)
 	return z ^ (z >> 31);
 }
 
-static void sockaddr_of(union srd_sockaddr *sa, const struct srd_config_addr *a,
-			uint16_t port)
+void dp_sockaddr_of(union srd_sockaddr *sa, const struct srd_config_addr *a,
+		    uint16_t port)
 {
 	memset(sa, 0, sizeof(*sa));
 	if (a->family == AF_INET) {
@@ -93,7 +93,7 @@ static int dp_open_underlay(struct srd_dp *dp, const struct srd_config *cfg,
 	char *why = NULL;
 	int err;
 
-	sockaddr_of(&pc.udp.local, &cfg->host.underlay, cfg->host.port);
+	dp_sockaddr_of(&pc.udp.local, &cfg->host.underlay, cfg->host.port);
 	pc.udp.base_sport = DP_BASE_SPORT;
 	pc.udp.npaths = (uint16_t)udp_paths_for(cfg);
 	err = srd_port_open("udp", &pc, &dp->udp, &why);

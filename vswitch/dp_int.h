@@ -214,5 +214,7 @@ void dp_ctl_close(struct srd_dp *dp);
 int dp_err(char **errp, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 uint64_t dp_rand(void *user);
+void dp_sockaddr_of(union srd_sockaddr *sa, const struct srd_config_addr *a,
+		    uint16_t port);
 
 #endif

@@ -93,20 +93,6 @@ bool dp_peer_carries(const struct dp_peer *p, uint32_t vni)
 	return false;
 }
 
-static void peer_sockaddr(union srd_sockaddr *sa, const struct srd_config_peer *pc)
-{
-	memset(sa, 0, sizeof(*sa));
-	if (pc->underlay.family == AF_INET) {
-		sa->v4.sin_family = AF_INET;
-		sa->v4.sin_port = htons(pc->port);
-		memcpy(&sa->v4.sin_addr, pc->underlay.addr.b + 12, 4);
-	} else {
-		sa->v6.sin6_family = AF_INET6;
-		sa->v6.sin6_port = htons(pc->port);
-		memcpy(&sa->v6.sin6_addr, pc->underlay.addr.b, 16);
-	}
-}
-
 /* Key the sealing SA for the keyring's current generation. */
 int dp_peer_rekey(struct srd_dp *dp, struct dp_peer *p)
 {
@@ -159,7 +145,7 @@ int dp_peer_add(struct srd_dp *dp, const struct srd_config *cfg, unsigned ci,
 	p->cfg = *pc;
 	p->addr = pc->underlay.addr;
 	p->spi_low = dp_spi_low_of(&pc->underlay, pc->spi_low);
-	peer_sockaddr(&p->dst, pc);
+	dp_sockaddr_of(&p->dst, &pc->underlay, pc->port);
 	p->rl = (struct srd_ratelimit){ .interval_ns = 1000000000ull, .burst = 20 };
 	srd_config_to_conn_cfg(cfg, ci, &p->conn_cfg);
 	p->conn_cfg.rand = dp_rand;
