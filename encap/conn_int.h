@@ -228,6 +228,7 @@ struct srd_conn {
 	uint32_t peer_credit;         /* packets the peer's reorder buffer can take */
 	struct path *paths;           /* cfg.npaths */
 	uint32_t usable_paths;        /* paths ACTIVE or SUSPECT */
+	uint32_t explore_next;        /* path path_choose() looks at for an idle SUSPECT */
 	uint64_t rng;                 /* state of the built-in generator (no cfg.rand) */
 	struct cc cc;                 /* congestion control */
 	uint64_t loss_time;           /* earliest RACK/time loss deadline */

@@ -10,7 +10,11 @@
  *
  * Choice: "power of two choices" — draw two usable paths at random and take the one
  * whose queue would drain first, (in_flight + 1) * srtt, so slow or congested paths
- * get fewer packets without any central schedule.
+ * get fewer packets without any central schedule. A SUSPECT path with nothing in
+ * flight would starve: its penalty keeps it out of most choices, and only an ACK of
+ * a packet sent on it makes it ACTIVE again. So each choice first looks at one path,
+ * in turn, and an idle SUSPECT one takes the packet: within npaths choices it is
+ * proven healthy (ACTIVE) or lossy (its losses count on towards DEAD).
  */
 #include <string.h>
 
@@ -217,12 +221,27 @@ static int scan_best(const struct srd_conn *c, int avoid, uint32_t cap)
 	return best;
 }
 
+/* The path whose turn it is, if it is SUSPECT and idle (see the top); -1 if not. */
+static int idle_suspect(struct srd_conn *c, int avoid, uint32_t cap)
+{
+	unsigned i = c->explore_next++ % c->cfg.npaths;
+
+	if (c->paths[i].state == SRD_PATH_SUSPECT && !c->paths[i].inflight &&
+	    eligible(c, i, avoid, cap))
+		return (int)i;
+	return -1;
+}
+
 /* A path for the next packet, not `avoid` (-1: any); -1 if none may take one. */
 int path_choose(struct srd_conn *c, int avoid)
 {
 	uint32_t cap = path_cap(c);
-	int pick[2] = { -1, -1 };
+	int pick[2] = { -1, idle_suspect(c, avoid, cap) };
 	unsigned draws, got = 0;
+
+	if (pick[1] >= 0)
+		return pick[1];
+	pick[1] = -1;
 
 	for (draws = 0; draws < CHOICE_DRAWS && got < 2; draws++) {
 		unsigned i = (unsigned)(conn_rand(c) % c->cfg.npaths);

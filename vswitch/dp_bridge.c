@@ -92,7 +92,7 @@ static bool to_dst(struct srd_dp *dp, struct srd_mac_dst d, uint32_t vni,
 			return false;
 		if (p != in) {            /* a frame back to its own port is dropped */
 			dp_tap_send(dp, p, pkt);
-			dp->cnt.local_switched++;
+			dp->cnt.local_switched += in != NULL;
 		}
 		return true;
 	}

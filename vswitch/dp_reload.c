@@ -91,16 +91,11 @@ static bool peer_same_link(const struct srd_config_peer *a,
 	       a->port == b->port && a->paths == b->paths && a->spi_low == b->spi_low;
 }
 
-static bool engine_changed(const struct srd_dp *dp, const struct srd_config *cfg)
+/* Remove peers that are gone or changed (all of them when rebuild_all: the engine
+ * settings changed); update VNI lists in place. */
+static void peers_prune(struct srd_dp *dp, const struct srd_config *cfg,
+			bool rebuild_all)
 {
-	return dp->configured &&
-	       memcmp(&dp->cfg->engine, &cfg->engine, sizeof(cfg->engine));
-}
-
-/* Remove peers that are gone or changed; update VNI lists in place. */
-static void peers_prune(struct srd_dp *dp, const struct srd_config *cfg)
-{
-	bool rebuild_all = engine_changed(dp, cfg);
 	unsigned i;
 
 	for (i = 0; i < DP_MAX_PEERS; i++) {
@@ -247,6 +242,8 @@ static int apply_key_offset(struct srd_dp *dp, const struct srd_config *cfg,
 
 int dp_apply_config(struct srd_dp *dp, const struct srd_config *cfg, char **errp)
 {
+	bool engine_changed = dp->configured &&
+			      memcmp(&dp->cfg->engine, &cfg->engine, sizeof(cfg->engine));
 	int err = 0;
 
 	if (dp->configured && (check_fixed(dp->cfg, cfg, errp) < 0 ||
@@ -257,7 +254,9 @@ int dp_apply_config(struct srd_dp *dp, const struct srd_config *cfg, char **errp
 	dp_bridge_set_aging(dp, cfg->bridge.mac_aging_ns);
 	*dp->cfg = *cfg;
 	dp->configured = true;
-	peers_prune(dp, cfg);
+	if (engine_changed)
+		srd_info("[timers]/[engine] changed: every connection is rebuilt");
+	peers_prune(dp, cfg, engine_changed);
 	ports_prune(dp, cfg);     /* after peers: p2p ports of removed peers go too */
 	if (peers_add(dp, cfg, errp) < 0)
 		err = -EIO;
@@ -276,6 +275,8 @@ int srd_dp_reload(struct srd_dp *dp, char **errp)
 	if (!cfg)
 		return dp_err(errp, -ENOMEM, "out of memory");
 	err = srd_config_load(dp->cfg_path, cfg, msg, sizeof(msg));
+	while (msg[0] && msg[strlen(msg) - 1] == '\n')
+		msg[strlen(msg) - 1] = 0;      /* one message per line, no blank one */
 	if (err < 0) {
 		dp_err(errp, err, "%s", msg[0] ? msg : strerror(-err));
 	} else {

@@ -157,6 +157,7 @@ static void probe(const struct srd_mactable *t, uint32_t vni, const uint8_t *mac
 
 	p->hit = NONE;
 	p->aged = NONE;
+	p->free = NONE;
 	for (;; i = (i + 1) & t->mask) {
 		const struct slot *s = &t->slots[i];
 

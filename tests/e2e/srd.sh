@@ -80,7 +80,7 @@ EOF
 }
 
 srd_start() {
-	local h=$1 ns i
+	local h=$1 ns
 	ns=$(srd_ns "$h")
 	ip netns exec "$ns" env \
 		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$FAB_TMP/asan" \
@@ -89,7 +89,7 @@ srd_start() {
 		--pidfile "$FAB_TMP/$h.pid" --log-file "$FAB_TMP/$h.log" -v info || {
 		fab_log "srd-vswitchd on host $h did not start:"; tail -5 "$FAB_TMP/$h.log" >&2
 		return 1; }
-	for i in $(seq 1 50); do
+	for _ in $(seq 1 50); do
 		[ -S "$FAB_TMP/$h.sock" ] && break
 		sleep 0.1
 	done
@@ -128,10 +128,10 @@ srd_alive() {
 }
 
 srd_stop() {
-	local h=$1 pid i
+	local h=$1 pid
 	pid=$(cat "$FAB_TMP/$h.pid" 2>/dev/null) || return 0
 	kill -TERM "$pid" 2>/dev/null
-	for i in $(seq 1 100); do
+	for _ in $(seq 1 100); do
 		srd_alive "$pid" || return 0
 		sleep 0.05
 	done

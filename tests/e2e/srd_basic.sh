@@ -22,7 +22,7 @@
 # datagrams from router B count rx_unknown_peer; afterwards ping works, both daemons
 # live; no sanitizer report; nothing leaks.
 # Usage: srd_basic.sh SRD_VSWITCHD SRDCTL. Exit 77 (skip) without root or tools.
-SRD_VSWITCHD=${1:-} SRDCTL=${2:-}
+SRD_VSWITCHD=${1:-} SRDCTL=${2:-}   # read by srd.sh
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/e2e/srd_test.sh
 . "$here/srd_test.sh"
@@ -65,7 +65,7 @@ b_host() { srd_host_stat B "$1"; }
 step "fabric: 4 paths, srd-vswitchd on both hosts"
 fabric_up 4 || { echo "FAIL: fabric_up"; exit 1; }
 spread=$(srd_spread_paths) || fail "srd_spread_paths"
-note "ECMP seed, SRD ports per fabric path" "$(echo $spread)"
+note "ECMP seed, SRD ports per fabric path" "${spread//$'\n'/; }"
 srd_up || { echo "FAIL: srd_up"; cat "$FAB_TMP"/[AB].log 2>/dev/null; exit 1; }
 
 # ---- connectivity and spraying ----

@@ -17,7 +17,7 @@
 # Printed: the longest ping RTT and reply gap, lost pings, the slowest interval,
 # `srdctl paths` before, during and after the outage.
 # Usage: srd_pathdown.sh SRD_VSWITCHD SRDCTL. Exit 77 (skip) without root or tools.
-SRD_VSWITCHD=${1:-} SRDCTL=${2:-}
+SRD_VSWITCHD=${1:-} SRDCTL=${2:-}   # read by srd.sh
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/e2e/srd_test.sh
 . "$here/srd_test.sh"
@@ -27,7 +27,7 @@ DOWN=2
 step "fabric: 4 paths, srd-vswitchd on both hosts"
 fabric_up 4 || { echo "FAIL: fabric_up"; exit 1; }
 spread=$(srd_spread_paths) || fail "srd_spread_paths"
-note "ECMP seed, SRD ports per fabric path" "$(echo $spread)"
+note "ECMP seed, SRD ports per fabric path" "${spread//$'\n'/; }"
 srd_up || { echo "FAIL: srd_up"; cat "$FAB_TMP"/[AB].log 2>/dev/null; exit 1; }
 fabric_iperf_server || fail "iperf3 server in guest B"
 wait_until 5 nga ping -c 1 -W 1 "$FAB_GUEST_B" || fail "guest A cannot ping guest B"
@@ -63,7 +63,7 @@ wait "$ping_job"
 
 read -r n_iv zero_iv min_iv mbit retr stall <<<"$(e2e_py iperf-intervals "$FAB_TMP/flow.json")" ||
 	{ fail "iperf3: $(tail -c 300 "$FAB_TMP/flow.json")"; n_iv=0 zero_iv=0 min_iv=0 mbit=0 retr=0 stall=0; }
-read -r sent recvd lost max_rtt gap <<<"$(e2e_py ping-stats "$FAB_TMP/ping.out" 0.005)"
+read -r sent _ lost max_rtt gap <<<"$(e2e_py ping-stats "$FAB_TMP/ping.out" 0.005)"
 note "10 s flow, path $DOWN down 3 s..6 s" "$mbit Mbit/s, iperf3 retransmits $retr"
 note "100 ms intervals" "$n_iv, of which $zero_iv empty; slowest $min_iv Mbit/s"
 note "ping -i 0.005" "$sent sent, $lost lost, max RTT $max_rtt ms, longest reply gap $gap ms"

@@ -16,7 +16,7 @@
 # leaks. Printed: the outage the guest saw (longest ping reply gap, lost pings, longest
 # iperf3 stall), how long stop + start took.
 # Usage: srd_restart.sh SRD_VSWITCHD SRDCTL. Exit 77 (skip) without root or tools.
-SRD_VSWITCHD=${1:-} SRDCTL=${2:-}
+SRD_VSWITCHD=${1:-} SRDCTL=${2:-}   # read by srd.sh
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/e2e/srd_test.sh
 . "$here/srd_test.sh"
@@ -49,9 +49,9 @@ pid1=$(srd_pid B)
 wait "$flow_job"; flow_rc=$?
 wait "$ping_job"
 
-read -r n_iv zero_iv min_iv mbit retr stall <<<"$(e2e_py iperf-intervals "$FAB_TMP/flow.json")" ||
+read -r n_iv zero_iv _ mbit retr stall <<<"$(e2e_py iperf-intervals "$FAB_TMP/flow.json")" ||
 	{ fail "iperf3: $(tail -c 300 "$FAB_TMP/flow.json")"; n_iv=0 zero_iv=0 mbit=0 retr=0 stall=0; }
-read -r sent recvd lost max_rtt gap <<<"$(e2e_py ping-stats "$FAB_TMP/ping.out" 0.01)"
+read -r sent _ lost max_rtt gap <<<"$(e2e_py ping-stats "$FAB_TMP/ping.out" 0.01)"
 note "stop + start of host B's daemon" "$restart_ms ms (pid $pid0 -> $pid1)"
 note "10 s flow across the restart" "$mbit Mbit/s, iperf3 retransmits $retr, $zero_iv empty 100 ms intervals (longest stall $stall ms)"
 note "ping -i 0.01 across the restart" "$sent sent, $lost lost, longest reply gap $gap ms, max RTT $max_rtt ms"

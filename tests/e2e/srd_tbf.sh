@@ -16,7 +16,7 @@
 # Checks (asserted): both flows complete; SRD >= 200 Mbit/s (twice one path); no
 # sanitizer report; nothing leaks. Nothing is asserted on VXLAN.
 # Usage: srd_tbf.sh SRD_VSWITCHD SRDCTL. Exit 77 (skip) without root or tools.
-SRD_VSWITCHD=${1:-} SRDCTL=${2:-}
+SRD_VSWITCHD=${1:-} SRDCTL=${2:-}   # read by srd.sh
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/e2e/srd_test.sh
 . "$here/srd_test.sh"
@@ -27,7 +27,7 @@ step "fabric: 4 paths x $RATE Mbit/s, kernel vxlan and srd-vswitchd"
 fabric_up 4 --rate "$RATE" || { echo "FAIL: fabric_up"; exit 1; }
 fabric_vxlan 42 || { echo "FAIL: fabric_vxlan"; exit 1; }
 spread=$(srd_spread_paths) || fail "srd_spread_paths"
-note "ECMP seed, SRD ports per fabric path" "$(echo $spread)"
+note "ECMP seed, SRD ports per fabric path" "${spread//$'\n'/; }"
 srd_use vxlan || { echo "FAIL: srd_use vxlan"; exit 1; }
 srd_up || { echo "FAIL: srd_up"; cat "$FAB_TMP"/[AB].log 2>/dev/null; exit 1; }
 fabric_iperf_server || fail "iperf3 server in guest B"

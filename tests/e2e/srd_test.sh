@@ -44,9 +44,12 @@ wait_until() {
 srd_test_init() {
 	local t missing probe
 	[ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces)"
-	[ -n "${SRD_VSWITCHD:-}" ] && [ -x "$SRD_VSWITCHD" ] ||
+	if [ -z "${SRD_VSWITCHD:-}" ] || [ ! -x "$SRD_VSWITCHD" ]; then
 		skip "usage: $0 SRD_VSWITCHD SRDCTL (no srd-vswitchd at '${SRD_VSWITCHD:-}')"
-	[ -n "${SRDCTL:-}" ] && [ -x "$SRDCTL" ] || skip "no srdctl at '${SRDCTL:-}'"
+	fi
+	if [ -z "${SRDCTL:-}" ] || [ ! -x "$SRDCTL" ]; then
+		skip "no srdctl at '${SRDCTL:-}'"
+	fi
 	missing=$(fabric_missing_tools)
 	for t in openssl "$@"; do
 		command -v "$t" >/dev/null || missing+=" $t"

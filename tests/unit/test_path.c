@@ -467,11 +467,32 @@ static void path_choose__suspect_path_penalised(void)
 	for (i = 0; i < NPATHS; i++)
 		set_srtt(c, i, 20 * US);
 	c->paths[1].inflight = 1;                /* 40: dearer than 20 */
-	path_on_loss(c, 2, 0);                   /* SUSPECT: 4 * 20 = 80 */
+	path_on_loss(c, 2, 0);                   /* SUSPECT: 4 * (1 + 1) * 20 = 160 */
+	c->paths[2].inflight = 1;                /* not idle: no exploration */
 	draw(c, hits);
 	CHECK(hits[2] * 10 < hits[0]);
 	CHECK(hits[2] * 10 < hits[3]);
 	CHECK(hits[2] < hits[1]);
+	srd_conn_free(c);
+}
+
+/* An idle SUSPECT path gets a packet within npaths choices, whatever its cost, so an
+ * ACK can make it ACTIVE again; once that packet is in flight, it waits. */
+static void path_choose__idle_suspect_explored(void)
+{
+	struct srd_conn *c = conn_make(0);
+	unsigned i, k, chosen = 0;
+
+	for (i = 0; i < NPATHS; i++)
+		set_srtt(c, i, 20 * US);
+	set_srtt(c, 2, 1000 * US);               /* a stale, huge sample */
+	path_on_loss(c, 2, 0);
+	for (k = 0; k < NPATHS && !chosen; k++)
+		chosen = path_choose(c, -1) == 2;
+	CHECK(chosen);
+	c->paths[2].inflight = 1;
+	for (k = 0; k < 4 * NPATHS; k++)
+		CHECK(path_choose(c, -1) != 2);
 	srd_conn_free(c);
 }
 
@@ -548,6 +569,7 @@ int main(void)
 	RUN(path_choose__slow_path_gets_far_fewer);
 	RUN(path_choose__cost_counts_inflight);
 	RUN(path_choose__suspect_path_penalised);
+	RUN(path_choose__idle_suspect_explored);
 	RUN(path_choose__no_sample_uses_initial_rtt);
 	RUN(path_on_spurious__grows_window_and_decays);
 	return check_exit();
