@@ -33,6 +33,11 @@ srd_up || { echo "FAIL: srd_up"; cat "$FAB_TMP"/[AB].log 2>/dev/null; exit 1; }
 fabric_iperf_server || fail "iperf3 server in guest B"
 wait_until 5 nga ping -c 1 -W 1 "$FAB_GUEST_B" || fail "vxlan: guest A cannot ping guest B"
 
+# rtt: unloaded guest-to-guest ping RTT, "min/avg/max ms" over 50 pings.
+rtt() {
+	nga ping -c 50 -i 0.02 -W 1 "$FAB_GUEST_B" | awk -F'[ /]' '/^rtt/ { print $7 "/" $8 "/" $9 }'
+}
+
 # flow LABEL ARGS...: one 10 s iperf3; sets mbit, rtx (guest A TcpRetransSegs), drops.
 flow() {
 	local label=$1 rtx0
@@ -47,6 +52,10 @@ flow() {
 	drops=$(fabric_counters | awk 'NR > 1 { d += $4 + $5 } END { print d + 0 }')
 	echo "$label: $mbit Mbit/s, TcpRetransSegs $rtx, fabric drops $drops"
 }
+
+step "unloaded ping RTT over vxlan"
+vx_rtt=$(rtt)
+note "unloaded ping RTT, VXLAN (min/avg/max ms)" "$vx_rtt"
 
 step "vxlan: which path does the flow take"
 fabric_counters_reset
@@ -65,6 +74,9 @@ fabric_loss "$lossy" 0
 
 srd_use srd || fail "srd_use srd"
 wait_until 5 nga ping -c 1 -W 1 "$FAB_GUEST_B" || fail "srd: guest A cannot ping guest B"
+step "unloaded ping RTT over srd"
+srd_rtt=$(rtt)
+note "unloaded ping RTT, SRD (min/avg/max ms)" "$srd_rtt"
 fabric_loss 1 1 both
 ra0=$(srd_stat A hostB retransmits) rb0=$(srd_stat B hostA retransmits)
 ga0=$(srd_stat A hostB give_ups) la0=$(srd_stat A hostB lost_pkts) sa0=$(srd_stat A hostB spurious_losses)
