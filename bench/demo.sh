@@ -59,9 +59,10 @@ busy=$(fabric_counters | awk 'NR > 1 && $2 > 0' | wc -l)
 echo "ECMP paths that carried guest A's single flow: $busy of $FAB_K"
 echo "-- one packet as captured on path 1 (PSP over UDP 1000; the payload is ciphertext)"
 timeout 5 ip netns exec "$FAB_NS_RA" tcpdump -ni p1 -c 1 -X 'udp port 1000' 2>/dev/null &
+dump=$!
 sleep 0.5
 nga ping -c 3 -i 0.2 "$FAB_GUEST_B" >/dev/null
-wait
+wait "$dump"
 
 echo "== 5. srdctl on host A"
 srdctl_on A peers
