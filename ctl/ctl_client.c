@@ -34,21 +34,6 @@ struct reply_buf {
 	size_t cap;   /* bytes allocated */
 };
 
-static int fail(char **errp, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char **errp, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (errp) {
-		va_start(ap, fmt);
-		if (vasprintf(errp, fmt, ap) < 0)
-			*errp = NULL;
-		va_end(ap);
-	}
-	return err;
-}
 
 static int64_t now_ms(void)
 {
@@ -84,12 +69,12 @@ static int connect_to(const char *path, int64_t deadline, int *fdp, char **errp)
 	int fd, err;
 
 	if (strlen(path) >= sizeof(sa.sun_path))
-		return fail(errp, -ENAMETOOLONG, "cannot connect to %s: path longer than %zu bytes",
+		return srd_ctl_fail(errp, -ENAMETOOLONG, "cannot connect to %s: path longer than %zu bytes",
 			    path, sizeof(sa.sun_path) - 1);
 	strcpy(sa.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return fail(errp, -errno, "socket: %s", strerror(errno));
+		return srd_ctl_fail(errp, -errno, "socket: %s", strerror(errno));
 	while (connect(fd, (const struct sockaddr *)&sa, sizeof(sa))) {
 		err = errno;
 		if (err == EAGAIN && now_ms() < deadline) {   /* backlog full */
@@ -99,7 +84,7 @@ static int connect_to(const char *path, int64_t deadline, int *fdp, char **errp)
 		close(fd);
 		if (err == EAGAIN)
 			err = ETIMEDOUT;
-		return fail(errp, -err, "cannot connect to %s: %s (is srd-vswitchd running?)",
+		return srd_ctl_fail(errp, -err, "cannot connect to %s: %s (is srd-vswitchd running?)",
 			    path, strerror(err));
 	}
 	*fdp = fd;
@@ -198,7 +183,7 @@ static int parse_reply(const char *path, const struct reply_buf *b,
 	size_t end;
 
 	if (!tok)
-		return fail(errp, -ENOMEM, "out of memory");
+		return srd_ctl_fail(errp, -ENOMEM, "out of memory");
 	obj = json_tokener_parse_ex(tok, b->data, (int)b->len);
 	jerr = json_tokener_get_error(tok);
 	end = json_tokener_get_parse_end(tok);
@@ -210,7 +195,7 @@ static int parse_reply(const char *path, const struct reply_buf *b,
 		*reply = obj;
 		return 0;
 	}
-	fail(errp, -EPROTO, "%s: the reply is not one JSON object (%s)", path,
+	srd_ctl_fail(errp, -EPROTO, "%s: the reply is not one JSON object (%s)", path,
 	     reply_problem(jerr, obj));
 	json_object_put(obj);
 	return -EPROTO;
@@ -227,13 +212,13 @@ static int exchange(int fd, const char *path, const char *req, size_t req_len,
 	if (!ret)
 		ret = recv_reply(fd, &b, deadline);
 	if (ret == -ETIMEDOUT)
-		fail(errp, ret, "%s: no complete reply in time", path);
+		srd_ctl_fail(errp, ret, "%s: no complete reply in time", path);
 	else if (ret == -EMSGSIZE)
-		fail(errp, ret, "%s: reply larger than %u bytes", path, SRD_CTL_MAX_REPLY);
+		srd_ctl_fail(errp, ret, "%s: reply larger than %u bytes", path, SRD_CTL_MAX_REPLY);
 	else if (ret)
-		fail(errp, ret, "%s: %s", path, strerror(-ret));
+		srd_ctl_fail(errp, ret, "%s: %s", path, strerror(-ret));
 	else if (!b.len)
-		ret = fail(errp, -EPROTO, "%s: the server closed the connection without a reply",
+		ret = srd_ctl_fail(errp, -EPROTO, "%s: the server closed the connection without a reply",
 			   path);
 	else
 		ret = parse_reply(path, &b, reply, errp);
@@ -253,9 +238,9 @@ int srd_ctl_request(const char *path, int argc, char *const argv[],
 		*errp = NULL;
 	len = srd_ctl_request_format(argc, argv, req, sizeof(req));
 	if (len == -EMSGSIZE)
-		return fail(errp, len, "request longer than %u bytes", SRD_CTL_MAX_REQUEST);
+		return srd_ctl_fail(errp, len, "request longer than %u bytes", SRD_CTL_MAX_REQUEST);
 	if (len < 0)
-		return fail(errp, len, "invalid request: 1 to %d words, none empty, %s",
+		return srd_ctl_fail(errp, len, "invalid request: 1 to %d words, none empty, %s",
 			    SRD_CTL_MAX_ARGS, "without spaces or control characters");
 	ret = connect_to(path, deadline, &fd, errp);
 	if (ret)

@@ -3,6 +3,8 @@
  * ctl_proto.c: the control channel's request line (ctl/ctl_proto.h).
  */
 #include <errno.h>
+#include <stdio.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -117,4 +119,17 @@ int srd_ctl_request_format(int argc, char *const argv[], char *buf, size_t size)
 	}
 	buf[len] = '\0';
 	return (int)len;
+}
+
+int srd_ctl_fail(char **errp, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (errp) {
+		va_start(ap, fmt);
+		if (vasprintf(errp, fmt, ap) < 0)
+			*errp = NULL;
+		va_end(ap);
+	}
+	return err;
 }

@@ -45,4 +45,9 @@ int srd_ctl_request_parse(char *buf, size_t len, char *argv[SRD_CTL_MAX_ARGS + 1
  */
 int srd_ctl_request_format(int argc, char *const argv[], char *buf, size_t size);
 
+/* Return err; when errp is not NULL, also a malloc'd printf message in *errp (NULL if
+ * that allocation failed). Both ends of the channel report errors this way. */
+int srd_ctl_fail(char **errp, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 #endif

@@ -57,22 +57,6 @@ struct srd_ctl_server {
 	struct ctl_client client[SRD_CTL_MAX_CLIENTS]; /* by slot = epoll tag */
 };
 
-static int fail(char **errp, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-/* Return err, and a message in *errp. */
-static int fail(char **errp, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (errp) {
-		va_start(ap, fmt);
-		if (vasprintf(errp, fmt, ap) < 0)
-			*errp = NULL;
-		va_end(ap);
-	}
-	return err;
-}
 
 /* ---- opening and closing ---- */
 
@@ -89,7 +73,7 @@ static int make_parent(const char *path, char **errp)
 	if (!mkdir(dir, 0755) || errno == EEXIST)
 		return 0;
 	err = errno;
-	return fail(errp, -err, "cannot create %s: %s", dir, strerror(err));
+	return srd_ctl_fail(errp, -err, "cannot create %s: %s", dir, strerror(err));
 }
 
 /* Does a server listen on sa? 1 yes, 0 no (a stale file), or -errno. */
@@ -115,18 +99,18 @@ static int clear_stale(const char *path, const struct sockaddr_un *sa, char **er
 	int live;
 
 	if (lstat(path, &st))
-		return errno == ENOENT ? 0 : fail(errp, -errno, "%s: %s", path, strerror(errno));
+		return errno == ENOENT ? 0 : srd_ctl_fail(errp, -errno, "%s: %s", path, strerror(errno));
 	if (!S_ISSOCK(st.st_mode))
-		return fail(errp, -EEXIST, "%s exists and is not a socket", path);
+		return srd_ctl_fail(errp, -EEXIST, "%s exists and is not a socket", path);
 	live = probe_live(sa);
 	if (live > 0)
-		return fail(errp, -EADDRINUSE,
+		return srd_ctl_fail(errp, -EADDRINUSE,
 			    "%s: another srd-vswitchd is listening on this socket", path);
 	if (live < 0)
-		return fail(errp, live, "%s: cannot probe the existing socket: %s", path,
+		return srd_ctl_fail(errp, live, "%s: cannot probe the existing socket: %s", path,
 			    strerror(-live));
 	if (unlink(path) && errno != ENOENT)
-		return fail(errp, -errno, "cannot remove the stale socket %s: %s", path,
+		return srd_ctl_fail(errp, -errno, "cannot remove the stale socket %s: %s", path,
 			    strerror(errno));
 	return 0;
 }
@@ -139,7 +123,7 @@ static int listen_on(struct srd_ctl_server *s, const struct sockaddr_un *sa, cha
 
 	s->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s->lfd < 0)
-		return fail(errp, -errno, "socket: %s", strerror(errno));
+		return srd_ctl_fail(errp, -errno, "socket: %s", strerror(errno));
 	if (bind(s->lfd, (const struct sockaddr *)sa, sizeof(*sa))) {
 		err = errno;
 		goto err_bind;
@@ -155,7 +139,7 @@ err_listen:
 	unlink(s->path);
 err_bind:
 	close(s->lfd);
-	return fail(errp, -err, "cannot listen on %s: %s", s->path, strerror(err));
+	return srd_ctl_fail(errp, -err, "cannot listen on %s: %s", s->path, strerror(err));
 }
 
 static int epoll_setup(struct srd_ctl_server *s, char **errp)
@@ -164,10 +148,10 @@ static int epoll_setup(struct srd_ctl_server *s, char **errp)
 
 	s->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (s->epfd < 0)
-		return fail(errp, -errno, "epoll_create1: %s", strerror(errno));
+		return srd_ctl_fail(errp, -errno, "epoll_create1: %s", strerror(errno));
 	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->lfd, &ev)) {
 		close(s->epfd);
-		return fail(errp, -errno, "epoll_ctl: %s", strerror(errno));
+		return srd_ctl_fail(errp, -errno, "epoll_ctl: %s", strerror(errno));
 	}
 	return 0;
 }
@@ -203,12 +187,12 @@ int srd_ctl_server_open(const char *path, srd_ctl_handler h, void *user,
 	if (errp)
 		*errp = NULL;
 	if (strlen(path) >= sizeof(sa.sun_path))
-		return fail(errp, -ENAMETOOLONG, "%s: socket path longer than %zu bytes",
+		return srd_ctl_fail(errp, -ENAMETOOLONG, "%s: socket path longer than %zu bytes",
 			    path, sizeof(sa.sun_path) - 1);
 	strcpy(sa.sun_path, path);
 	s = server_new(path, h, user);
 	if (!s)
-		return fail(errp, -ENOMEM, "%s: out of memory", path);
+		return srd_ctl_fail(errp, -ENOMEM, "%s: out of memory", path);
 	ret = make_parent(path, errp);
 	if (ret)
 		goto err_setup;
