@@ -88,6 +88,7 @@ struct dp_peer {
 	uint32_t tx_gen;             /* key generation of tx_sa */
 	uint64_t created_ns;         /* when the current connection was made */
 	uint64_t deadline;           /* cached srd_conn_next_expiry */
+	uint32_t n_p2p;              /* p2p ports for it: 0 spares the receive path a lookup */
 	struct dp_peer_counters cnt; /* counters */
 	struct srd_ratelimit rl;     /* for its path-state log lines */
 };

@@ -109,6 +109,7 @@ int dp_port_add_p2p(struct srd_dp *dp, const struct srd_config_p2p *pc,
 	err = port_open_tap(dp, p, pc->mtu, errp);
 	if (err < 0)
 		return err;
+	dp->peers[peer_slot].n_p2p++;
 	srd_info("p2p %s: peer %s VNI %u, MTU %u", p->name, pc->peer, p->vni, p->mtu);
 	return 0;
 }
@@ -121,6 +122,8 @@ void dp_port_remove(struct srd_dp *dp, unsigned slot, bool shutdown)
 		return;
 	if (!p->p2p)
 		dp_bridge_forget_port(dp, slot);
+	else if (dp->peers[p->peer].used && dp->peers[p->peer].n_p2p)
+		dp->peers[p->peer].n_p2p--;   /* a removed peer's slot was zeroed */
 	srd_loop_del(dp->loop, srd_port_fd(p->port));
 	if (!shutdown)
 		srd_tap_set_persist(p->port, false);   /* removed: the device goes */

@@ -33,7 +33,7 @@ static void deliver_frame(struct srd_dp *dp, struct dp_peer *p,
 	else
 		memset(&pkt->off, 0, sizeof(pkt->off));
 	p->cnt.frames_in++;
-	slot = dp_p2p_port_of(dp, p->idx, fo->vni);
+	slot = p->n_p2p ? dp_p2p_port_of(dp, p->idx, fo->vni) : -ENOENT;
 	if (slot >= 0) {
 		dp_tap_send(dp, &dp->ports[slot], pkt);
 		return;

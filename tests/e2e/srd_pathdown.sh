@@ -46,12 +46,7 @@ at() {
 }
 
 step "10 s flow (100 ms intervals) and ping -i 0.005; path $DOWN down at 3 s, up at 6 s"
-timeout 30 ip netns exec "$FAB_NS_GA" iperf3 -c "$FAB_GUEST_B" -p 5201 -J -t 10 -i 0.1 \
-	--connect-timeout 3000 >"$FAB_TMP/flow.json" 2>&1 &
-flow_job=$!
-timeout 30 ip netns exec "$FAB_NS_GA" ping -D -n -i 0.005 -c 1800 -W 1 "$FAB_GUEST_B" \
-	>"$FAB_TMP/ping.out" 2>&1 &
-ping_job=$!
+flow_and_ping 10 0.005 1800
 at 3 fabric_down "$DOWN" drop || fail "fabric_down $DOWN"
 at 4.5 echo "--- srdctl paths hostB, path $DOWN down for 1.5 s"
 srdctl_on A paths hostB

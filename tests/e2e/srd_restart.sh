@@ -32,12 +32,7 @@ resets0=$(srd_stat A hostB resets)
 pid0=$(srd_pid B)
 
 step "10 s flow and ping -i 0.01; host B's daemon restarted at 3 s"
-timeout 30 ip netns exec "$FAB_NS_GA" iperf3 -c "$FAB_GUEST_B" -p 5201 -J -t 10 -i 0.1 \
-	--connect-timeout 3000 >"$FAB_TMP/flow.json" 2>&1 &
-flow_job=$!
-timeout 30 ip netns exec "$FAB_NS_GA" ping -D -n -i 0.01 -c 1000 -W 1 "$FAB_GUEST_B" \
-	>"$FAB_TMP/ping.out" 2>&1 &
-ping_job=$!
+flow_and_ping 10 0.01 1000
 sleep 3
 t_stop=$EPOCHREALTIME
 srd_stop B || fail "srd_stop B"

@@ -31,6 +31,18 @@ note() { e2e_summary+=("$(printf '%-40s %s' "$1" "$2")"); }
 e2e_py() { python3 "$e2e_dir/srd_e2e.py" "$@"; }
 retrans_segs() { nga nstat -asz TcpRetransSegs | awk '$1 == "TcpRetransSegs" { print $2 }'; }
 
+# flow_and_ping SECONDS PING_INTERVAL PING_COUNT: in the background, an iperf3 flow
+# guest A -> B with 100 ms intervals ($FAB_TMP/flow.json) and a timestamped ping
+# ($FAB_TMP/ping.out); sets flow_job and ping_job.
+flow_and_ping() {
+	timeout 30 ip netns exec "$FAB_NS_GA" iperf3 -c "$FAB_GUEST_B" -p 5201 -J -t "$1" \
+		-i 0.1 --connect-timeout 3000 >"$FAB_TMP/flow.json" 2>&1 &
+	flow_job=$!
+	timeout 30 ip netns exec "$FAB_NS_GA" ping -D -n -i "$2" -c "$3" -W 1 "$FAB_GUEST_B" \
+		>"$FAB_TMP/ping.out" 2>&1 &
+	ping_job=$!
+}
+
 wait_until() {
 	local secs=$1 i
 	shift
