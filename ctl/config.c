@@ -187,7 +187,7 @@ static void finish_section(struct cfg_ctx *c, const struct cfg_state *st)
 	s = &cfg_sects[st->sect];
 	l = &c->lines[st->sect][st->inst];
 	for (k = 0; k < s->nkeys; k++)
-		if (s->keys[k].required && !l->key[k])
+		if (s->keys[k].required && !l->key[k] && !(c->ovsdb && st->sect == CS_HOST))
 			cfg_error_at(c, l->hdr, c->sect_desc, s->keys[k].name,
 				     "missing (required)");
 }
@@ -264,6 +264,11 @@ static void open_section(struct cfg_ctx *c, struct cfg_state *st, const char *ki
 		snprintf(c->sect_desc, sizeof(c->sect_desc), "[%s]", kind);
 	if (s == CS_COUNT) {
 		cfg_error(c, "unknown section (host, bridge, timers, engine, port, peer, p2p)");
+		return;
+	}
+	if (c->ovsdb && cfg_sects[s].named) {
+		cfg_error(c, "not used with --ovsdb: peers and ports come from OVSDB "
+			  "Interface rows (docs/ovs.md)");
 		return;
 	}
 	st->sect = (int)s;
@@ -486,7 +491,14 @@ static int lines_alloc(struct cfg_ctx *c)
 int srd_config_parse(const char *text, size_t len, const char *name,
 		     struct srd_config *cfg, char *err, size_t err_len)
 {
-	struct cfg_ctx c = { .name = name, .cfg = cfg, .err = err, .err_len = err_len };
+	return srd_config_parse_ex(text, len, name, 0, cfg, err, err_len);
+}
+
+int srd_config_parse_ex(const char *text, size_t len, const char *name,
+			unsigned flags, struct srd_config *cfg, char *err, size_t err_len)
+{
+	struct cfg_ctx c = { .name = name, .cfg = cfg, .err = err, .err_len = err_len,
+			     .ovsdb = flags & SRD_CONFIG_OVSDB };
 	unsigned s;
 	int ret = 0;
 
@@ -513,6 +525,12 @@ int srd_config_parse(const char *text, size_t len, const char *name,
 
 int srd_config_load(const char *path, struct srd_config *cfg, char *err,
 		    size_t err_len)
+{
+	return srd_config_load_ex(path, 0, cfg, err, err_len);
+}
+
+int srd_config_load_ex(const char *path, unsigned flags, struct srd_config *cfg,
+		       char *err, size_t err_len)
 {
 	struct stat sb;
 	char *buf = NULL;
@@ -544,7 +562,7 @@ int srd_config_load(const char *path, struct srd_config *cfg, char *err,
 	if (n < 0)
 		goto sys_fail;
 	close(fd);
-	ret = srd_config_parse(buf, len, path, cfg, err, err_len);
+	ret = srd_config_parse_ex(buf, len, path, flags, cfg, err, err_len);
 	free(buf);
 	return ret;
 

@@ -60,6 +60,8 @@ struct srd_config_host {
 	uint16_t port;                            /* UDP destination port, ours and peers' */
 	uint16_t paths;                           /* default UDP source ports per peer */
 	char psk_file[SRD_CONFIG_PATH_MAX + 1];   /* pre-shared key file (ctl/psk_file.h) */
+	bool psk_inline;                          /* psk holds the key (OVSDB srd-psk) */
+	uint8_t psk[SRD_PSK_LEN];                 /* that key; wipe the config after use */
 	char ctl_socket[SRD_CONFIG_SOCK_MAX + 1]; /* srdctl's unix socket */
 	uint32_t cipher;                          /* enum srd_psp_version to send with */
 	uint32_t spi_low;                         /* our SPI low bits, or SRD_CONFIG_SPI_AUTO */
@@ -159,6 +161,20 @@ int srd_config_parse(const char *text, size_t len, const char *name,
 /* Read path (a regular file of at most SRD_CONFIG_MAX_BYTES) and parse it. */
 int srd_config_load(const char *path, struct srd_config *cfg, char *err,
 		    size_t err_len);
+
+/* Flags of the _ex variants. SRD_CONFIG_OVSDB: the file of srd-vswitchd --ovsdb,
+ * which gets this host's identity (underlay, key) and its peers and ports from OVSDB
+ * (ctl/ovs_conf.h): [host] is optional, its underlay and psk-file keys and every
+ * [port], [peer] and [p2p] section are errors. */
+#define SRD_CONFIG_OVSDB 1u
+int srd_config_parse_ex(const char *text, size_t len, const char *name,
+			unsigned flags, struct srd_config *cfg, char *err, size_t err_len);
+int srd_config_load_ex(const char *path, unsigned flags, struct srd_config *cfg,
+		       char *err, size_t err_len);
+/* Parse an underlay address as the underlay keys do (IPv4 or IPv6, not unspecified,
+ * multicast, broadcast or IPv4-mapped). 0, or -EINVAL with the reason in why. */
+int srd_config_parse_addr(const char *val, struct srd_config_addr *a, char *why,
+			  size_t why_len);
 /* Write cfg back as a config file that parses to the same struct. Returns the length
  * the text needs (like snprintf: truncated and NUL-terminated when it is >= cap). */
 size_t srd_config_format(const struct srd_config *cfg, char *buf, size_t cap);

@@ -61,7 +61,13 @@ static void check_host(struct cfg_ctx *c)
 	const struct srd_config_host *h = &c->cfg->host;
 	const char *key;
 
-	if (!c->lines[CS_HOST][0].hdr) {
+	if (c->ovsdb && (has_key(c, CS_HOST, 0, "underlay") ||
+			 has_key(c, CS_HOST, 0, "psk-file")))
+		cfg_error_at(c, kline(c, CS_HOST, 0, has_key(c, CS_HOST, 0, "underlay") ?
+				      "underlay" : "psk-file"), "[host]", NULL,
+			     "underlay and psk-file are not used with --ovsdb: set "
+			     "external_ids:srd-local-ip and srd-psk-file in Open_vSwitch");
+	if (!c->lines[CS_HOST][0].hdr && !c->ovsdb) {
 		cfg_error_at(c, c->last_line, "[host]", NULL,
 			     "missing section (required, with underlay and psk-file)");
 		return;

@@ -87,6 +87,7 @@ struct cfg_ctx {
 	const char *key;           /* current key for messages, or NULL */
 	char sect_desc[112];       /* current section as written: [peer "hostB"] */
 	struct cfg_lines *lines[CS_COUNT]; /* per section kind, per instance */
+	bool ovsdb;                /* SRD_CONFIG_OVSDB: host identity, peers, ports from OVSDB */
 };
 
 extern const struct cfg_sect cfg_sects[CS_COUNT];

@@ -160,26 +160,26 @@ static int parse_bool(struct cfg_ctx *c, const char *val, uint64_t *v)
 			 cfg_echo(val, e));
 }
 
-static int addr_usable(struct cfg_ctx *c, const struct srd_config_addr *a, const char *val)
+/* Why a parsed address cannot be an underlay address, or NULL when it can. */
+static const char *addr_problem(const struct srd_config_addr *a)
 {
 	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
 	static const uint8_t zero[16];
 	const uint8_t *b = a->addr.b;
 
 	if (a->family == AF_INET6 && memcmp(b, mapped, 12) == 0)
-		return cfg_error(c, "%s is an IPv4-mapped address: write the IPv4 address", val);
+		return "an IPv4-mapped address: write the IPv4 address";
 	if (a->family == AF_INET6 ? memcmp(b, zero, 16) == 0 : memcmp(b + 12, zero, 4) == 0)
-		return cfg_error(c, "%s is the unspecified address", val);
+		return "the unspecified address";
 	if (a->family == AF_INET6 ? b[0] == 0xff : (b[12] & 0xf0) == 0xe0)
-		return cfg_error(c, "%s is a multicast address", val);
+		return "a multicast address";
 	if (a->family == AF_INET && memcmp(b + 12, "\xff\xff\xff\xff", 4) == 0)
-		return cfg_error(c, "%s is the broadcast address", val);
-	return 0;
+		return "the broadcast address";
+	return NULL;
 }
 
-static int parse_addr(struct cfg_ctx *c, const char *val, struct srd_config_addr *a)
+static bool addr_text(const char *val, struct srd_config_addr *a)
 {
-	char e[CFG_VAL_ECHO + 4];
 	struct in_addr in;
 	struct in6_addr in6;
 
@@ -190,9 +190,38 @@ static int parse_addr(struct cfg_ctx *c, const char *val, struct srd_config_addr
 		a->family = AF_INET6;
 		srd_addr_from_in6(&a->addr, &in6);
 	} else {
-		return cfg_error(c, "\"%s\" is not an IPv4 or IPv6 address", cfg_echo(val, e));
+		return false;
 	}
-	return addr_usable(c, a, val);
+	return true;
+}
+
+static int parse_addr(struct cfg_ctx *c, const char *val, struct srd_config_addr *a)
+{
+	char e[CFG_VAL_ECHO + 4];
+	const char *why;
+
+	if (!addr_text(val, a))
+		return cfg_error(c, "\"%s\" is not an IPv4 or IPv6 address", cfg_echo(val, e));
+	why = addr_problem(a);
+	return why ? cfg_error(c, "%s is %s", val, why) : 0;
+}
+
+int srd_config_parse_addr(const char *val, struct srd_config_addr *a, char *why,
+			  size_t why_len)
+{
+	const char *problem;
+
+	memset(a, 0, sizeof(*a));
+	if (!addr_text(val, a)) {
+		snprintf(why, why_len, "\"%.64s\" is not an IPv4 or IPv6 address", val);
+		return -EINVAL;
+	}
+	problem = addr_problem(a);
+	if (problem) {
+		snprintf(why, why_len, "%s is %s", val, problem);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static int parse_path(struct cfg_ctx *c, const struct cfg_key *k, const char *val,

@@ -18,9 +18,6 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include <openssl/crypto.h>
-
-#include "ctl/psk_file.h"
 #include "vswitch/dp_int.h"
 
 int dp_err(char **errp, int err, const char *fmt, ...)
@@ -75,61 +72,6 @@ void dp_sockaddr_of(union srd_sockaddr *sa, const struct srd_config_addr *a,
 	}
 }
 
-/* Paths the underlay port opens: enough for every peer, and room to add some. */
-static unsigned udp_paths_for(const struct srd_config *cfg)
-{
-	unsigned n = cfg->host.paths > 64 ? cfg->host.paths : 64, i;
-
-	for (i = 0; i < cfg->n_peers; i++)
-		if (cfg->peers[i].paths > n)
-			n = cfg->peers[i].paths;
-	return n;
-}
-
-static int dp_open_underlay(struct srd_dp *dp, const struct srd_config *cfg,
-			    char **errp)
-{
-	struct srd_port_cfg pc = { .name = "underlay" };
-	char *why = NULL;
-	int err;
-
-	dp_sockaddr_of(&pc.udp.local, &cfg->host.underlay, cfg->host.port);
-	pc.udp.base_sport = DP_BASE_SPORT;
-	pc.udp.npaths = (uint16_t)udp_paths_for(cfg);
-	err = srd_port_open("udp", &pc, &dp->udp, &why);
-	if (err < 0) {
-		dp_err(errp, err, "underlay: %s", why ? why : "cannot open");
-		free(why);
-		return err;
-	}
-	dp->udp_paths = pc.udp.npaths;
-	return srd_loop_add(dp->loop, srd_port_fd(dp->udp), dp_underlay_input, dp);
-}
-
-static int dp_open_keys(struct srd_dp *dp, const struct srd_config *cfg, char **errp)
-{
-	struct srd_keyring_opts ko = {
-		.period_ns = cfg->host.key_period_ns,
-		.grace_ns = cfg->host.key_grace_ns,
-		.offset = cfg->host.key_offset,
-	};
-	uint8_t psk[SRD_PSK_LEN];
-	char why[256] = "";
-	int err = srd_psk_load(cfg->host.psk_file, psk, why, sizeof(why));
-
-	if (err < 0)
-		return dp_err(errp, err, "[host] psk-file: %s", why);
-	err = srd_psp_rx_init(&dp->rx);
-	if (!err)
-		err = srd_keyring_init(&dp->kr, psk, &cfg->host.underlay.addr, &ko);
-	OPENSSL_cleanse(psk, sizeof(psk));
-	if (err < 0)
-		return dp_err(errp, err, "keys: cannot set up the keyring");
-	dp->spi_low = dp_spi_low_of(&cfg->host.underlay, cfg->host.spi_low);
-	dp->cipher = cfg->host.cipher;
-	return dp_keys_tick(dp);
-}
-
 static int dp_open_signals(struct srd_dp *dp)
 {
 	sigset_t set;
@@ -160,7 +102,7 @@ static void dp_signal(void *user, int fd)
 			dp->stop = true;
 			continue;
 		}
-		srd_info("SIGHUP: reloading %s", dp->cfg_path);
+		srd_info("SIGHUP: reloading %s", dp->cfg_path[0] ? dp->cfg_path : "(defaults)");
 		srd_log_reopen();
 		if (srd_dp_reload(dp, &why) < 0)
 			srd_err("reload failed, configuration unchanged:\n%s",
@@ -200,6 +142,7 @@ static int dp_setup(struct srd_dp *dp, const struct srd_config *cfg,
 	snprintf(dp->ctl_path, sizeof(dp->ctl_path), "%s",
 		 opts->ctl_path ? opts->ctl_path : cfg->host.ctl_socket);
 	dp->now = dp->start_ns = srd_now_ns();
+	dp->ovs_mode = opts->ovsdb != NULL;
 	if (getrandom(&dp->rng, sizeof(dp->rng), 0) != sizeof(dp->rng))
 		dp->rng = dp->now;
 	dp->rl = (struct srd_ratelimit){ .interval_ns = 1000000000ull, .burst = 20 };
@@ -216,16 +159,15 @@ static int dp_setup(struct srd_dp *dp, const struct srd_config *cfg,
 	err = dp_ctl_open(dp, errp);    /* first: a live daemon on it is the clearest error */
 	if (err < 0)
 		return err;
-	err = dp_open_keys(dp, cfg, errp);
-	if (err < 0)
-		return err;
-	err = dp_open_underlay(dp, cfg, errp);
-	if (err < 0)
+	if (cfg->host.underlay.family && (err = dp_link_open(dp, cfg, errp)) < 0)
 		return err;
 	err = dp_bridge_init(dp, cfg);
 	if (err < 0)
 		return dp_err(errp, err, "[bridge] mac-table-size: cannot allocate");
-	return dp_apply_config(dp, cfg, errp);
+	err = dp_apply_config(dp, cfg, errp);
+	if (!err && dp->ovs_mode)
+		err = dp_ovs_open(dp, opts->ovsdb, cfg, errp);
+	return err;
 }
 
 int srd_dp_new(const struct srd_config *cfg, const struct srd_dp_opts *opts,
@@ -273,15 +215,14 @@ void srd_dp_free(struct srd_dp *dp)
 
 	if (!dp)
 		return;
+	dp_ovs_close(dp);
 	dp_ctl_close(dp);
 	for (i = 0; dp->ports && i < DP_MAX_PORTS; i++)
 		dp_port_remove(dp, i, true);
 	for (i = 0; i < DP_MAX_PEERS; i++)
 		dp_peer_remove(dp, i);
 	dp_bridge_fini(dp);
-	srd_port_close(dp->udp);
-	srd_keyring_fini(&dp->kr);
-	srd_psp_rx_fini(&dp->rx);
+	dp_link_close(dp);
 	if (dp->sig_fd >= 0)
 		close(dp->sig_fd);
 	srd_loop_free(dp->loop);

@@ -16,6 +16,9 @@
  *   dp_timer.c    deadlines: engines, keys, MAC aging, control clients
  *   dp_reload.c   applying a new configuration to the running datapath
  *   dp_ctl.c      srdctl's commands, as JSON
+ *   dp_link.c     the underlay port and the keys (relinked in OVSDB mode)
+ *   dp_ovs.c      OVSDB mode: monitor ovsdb-server, reconcile (docs/ovs.md)
+ *   dp_ovs_status.c  status written back into OVSDB rows
  */
 #ifndef SRD_VSWITCH_DP_H
 #define SRD_VSWITCH_DP_H
@@ -28,6 +31,7 @@ struct srd_dp;
 struct srd_dp_opts {
 	const char *config_path;  /* --config: re-read by reload */
 	const char *ctl_path;     /* --ctl, or NULL for the config's ctl-socket */
+	const char *ovsdb;        /* --ovsdb remote: OVSDB mode; NULL: the file only */
 };
 
 /* Build the datapath for cfg (which it copies): open every port, set up every peer,

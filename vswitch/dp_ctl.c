@@ -61,18 +61,6 @@ static struct json_object *vni_list(const struct srd_config_vnis *v)
 
 /* ---- peers ---- */
 
-static unsigned paths_in(const struct dp_peer *p, enum srd_path_state st)
-{
-	struct srd_path_stats ps;
-	unsigned i, n = 0;
-
-	for (i = 0; i < p->conn_cfg.npaths; i++) {
-		srd_conn_path_stats(p->conn, i, &ps);
-		n += ps.state == st;
-	}
-	return n;
-}
-
 static uint64_t min_srtt(const struct dp_peer *p)
 {
 	struct srd_path_stats ps;
@@ -98,8 +86,8 @@ static struct json_object *peer_row(const struct srd_dp *dp, const struct dp_pee
 	put_str(o, "underlay", a);
 	put_str(o, "state", srd_conn_bound(p->conn) ? "connected" : "connecting");
 	put_int(o, "paths", p->conn_cfg.npaths);
-	put_int(o, "paths_active", paths_in(p, SRD_PATH_ACTIVE));
-	put_int(o, "paths_dead", paths_in(p, SRD_PATH_DEAD) + paths_in(p, SRD_PATH_PROBING));
+	put_int(o, "paths_active", dp_peer_paths_in(p, SRD_PATH_ACTIVE));
+	put_int(o, "paths_dead", dp_peer_paths_in(p, SRD_PATH_DEAD) + dp_peer_paths_in(p, SRD_PATH_PROBING));
 	put_us(o, "min_srtt_us", min_srtt(p));
 	put_int(o, "srd_tx_pkts", st->srd_tx_pkts);
 	put_int(o, "srd_rx_pkts", st->srd_rx_pkts);

@@ -111,6 +111,7 @@ struct dp_port {
 
 struct srd_mactable;
 struct srd_ctl_server;
+struct dp_ovs;
 
 struct srd_dp {
 	struct srd_config *cfg;           /* running configuration (heap) */
@@ -123,6 +124,9 @@ struct srd_dp {
 	uint64_t start_ns;                /* CLOCK_MONOTONIC at start */
 	uint64_t now;                     /* CLOCK_MONOTONIC of this loop turn */
 
+	bool linked;                      /* udp, kr and rx are open (dp_link.c) */
+	bool ovs_mode;                    /* configured from OVSDB (dp_ovs.c) */
+	struct dp_ovs *ovs;               /* the OVSDB client, in OVSDB mode */
 	struct srd_port *udp;             /* underlay port */
 	unsigned udp_paths;               /* its paths (sockets) */
 	struct srd_keyring kr;            /* PSP master keys */
@@ -163,6 +167,8 @@ int dp_peer_rekey(struct srd_dp *dp, struct dp_peer *p);
 int dp_peer_reset(struct srd_dp *dp, struct dp_peer *p);
 void dp_peer_events(struct srd_dp *dp, struct dp_peer *p);
 bool dp_peer_carries(const struct dp_peer *p, uint32_t vni);
+/* Paths of p's connection in state st. */
+unsigned dp_peer_paths_in(const struct dp_peer *p, enum srd_path_state st);
 uint32_t dp_spi_low_of(const struct srd_config_addr *a, uint32_t configured);
 
 /* dp_port.c */
@@ -206,6 +212,20 @@ int dp_keys_tick(struct srd_dp *dp);
 
 /* dp_reload.c */
 int dp_apply_config(struct srd_dp *dp, const struct srd_config *cfg, char **errp);
+
+/* dp_link.c */
+int dp_link_open(struct srd_dp *dp, const struct srd_config *cfg, char **errp);
+void dp_link_close(struct srd_dp *dp);
+bool dp_link_same(const struct srd_config_host *a, const struct srd_config_host *b);
+int dp_link_sync(struct srd_dp *dp, const struct srd_config *cfg, char **errp);
+
+/* dp_ovs.c, dp_ovs_status.c */
+int dp_ovs_open(struct srd_dp *dp, const char *remote, const struct srd_config *base,
+		char **errp);
+void dp_ovs_close(struct srd_dp *dp);
+int dp_ovs_reload(struct srd_dp *dp, const struct srd_config *base, char **errp);
+void dp_ovs_run(struct srd_dp *dp);
+uint64_t dp_ovs_next(const struct srd_dp *dp);
 
 /* dp_ctl.c */
 int dp_ctl_open(struct srd_dp *dp, char **errp);

@@ -226,3 +226,15 @@ void dp_peer_events(struct srd_dp *dp, struct dp_peer *p)
 				   p->cfg.name, ev.lane, ev.seq, ev.count);
 	}
 }
+
+unsigned dp_peer_paths_in(const struct dp_peer *p, enum srd_path_state st)
+{
+	struct srd_path_stats ps;
+	unsigned i, n = 0;
+
+	for (i = 0; i < p->conn_cfg.npaths; i++) {
+		srd_conn_path_stats(p->conn, i, &ps);
+		n += ps.state == st;
+	}
+	return n;
+}

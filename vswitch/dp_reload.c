@@ -26,6 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "vswitch/dp_int.h"
 
 /* ---- what a reload cannot change ---- */
@@ -36,8 +38,9 @@ static int need_restart(char **errp, const char *key)
 		      "(the running configuration is kept)", key);
 }
 
-static int check_fixed(const struct srd_config *old, const struct srd_config *new,
-		       char **errp)
+/* The link (dp_link.c): fixed when it comes from a file. */
+static int check_link(const struct srd_config *old, const struct srd_config *new,
+		      char **errp)
 {
 	const struct srd_config_host *a = &old->host, *b = &new->host;
 	int err = 0;
@@ -47,8 +50,20 @@ static int check_fixed(const struct srd_config *old, const struct srd_config *ne
 		err = need_restart(errp, "[host] underlay");
 	if (a->port != b->port)
 		err = need_restart(errp, "[host] port");
-	if (strcmp(a->psk_file, b->psk_file))
+	if (strcmp(a->psk_file, b->psk_file) || a->psk_inline != b->psk_inline ||
+	    CRYPTO_memcmp(a->psk, b->psk, sizeof(a->psk)))
 		err = need_restart(errp, "[host] psk-file");
+	return err;
+}
+
+static int check_fixed(const struct srd_config *old, const struct srd_config *new,
+		       bool ovs_mode, char **errp)
+{
+	const struct srd_config_host *a = &old->host, *b = &new->host;
+	int err = 0;
+
+	if (!ovs_mode)
+		err = check_link(old, new, errp);
 	if (strcmp(a->ctl_socket, b->ctl_socket))
 		err = need_restart(errp, "[host] ctl-socket");
 	if (a->cipher != b->cipher)
@@ -226,7 +241,7 @@ static int apply_key_offset(struct srd_dp *dp, const struct srd_config *cfg,
 {
 	int err;
 
-	if (!dp->configured || cfg->host.key_offset == dp->cfg->host.key_offset)
+	if (!dp->linked || cfg->host.key_offset == dp->kr.offset)
 		return 0;
 	err = srd_keyring_set_offset(&dp->kr, cfg->host.key_offset, srd_realtime_ns(),
 				     &dp->rx);
@@ -246,7 +261,7 @@ int dp_apply_config(struct srd_dp *dp, const struct srd_config *cfg, char **errp
 			      memcmp(&dp->cfg->engine, &cfg->engine, sizeof(cfg->engine));
 	int err = 0;
 
-	if (dp->configured && (check_fixed(dp->cfg, cfg, errp) < 0 ||
+	if (dp->configured && (check_fixed(dp->cfg, cfg, dp->ovs_mode, errp) < 0 ||
 			       check_paths(dp, cfg, errp) < 0))
 		return -EINVAL;
 	if (apply_key_offset(dp, cfg, errp) < 0)
@@ -274,7 +289,12 @@ int srd_dp_reload(struct srd_dp *dp, char **errp)
 
 	if (!cfg)
 		return dp_err(errp, -ENOMEM, "out of memory");
-	err = srd_config_load(dp->cfg_path, cfg, msg, sizeof(msg));
+	if (dp->ovs_mode && !dp->cfg_path[0])
+		err = srd_config_parse_ex("", 0, "(defaults)", SRD_CONFIG_OVSDB, cfg, msg,
+					  sizeof(msg));
+	else
+		err = srd_config_load_ex(dp->cfg_path, dp->ovs_mode ? SRD_CONFIG_OVSDB : 0,
+					 cfg, msg, sizeof(msg));
 	while (msg[0] && msg[strlen(msg) - 1] == '\n')
 		msg[strlen(msg) - 1] = 0;      /* one message per line, no blank one */
 	if (err < 0) {
@@ -282,12 +302,15 @@ int srd_dp_reload(struct srd_dp *dp, char **errp)
 	} else {
 		if (msg[0])
 			srd_warn("%s", msg);
-		err = dp_apply_config(dp, cfg, errp);
+		err = dp->ovs_mode ? dp_ovs_reload(dp, cfg, errp) :
+				     dp_apply_config(dp, cfg, errp);
 	}
 	if (err < 0)
 		dp->cnt.reload_failures++;
 	else
-		srd_info("configuration reloaded from %s", dp->cfg_path);
+		srd_info("configuration reloaded from %s",
+			 dp->cfg_path[0] ? dp->cfg_path : "(defaults)");
+	OPENSSL_cleanse(cfg, sizeof(*cfg));
 	free(cfg);
 	return err;
 }

@@ -10,6 +10,7 @@
  *   mac aging  every DP_MAC_EXPIRE_NS a bounded scan of the MAC table
  *   backlog    underlay transmit queue full: retry after DP_TX_RETRY_NS
  *   control    srdctl clients past their deadline
+ *   ovsdb      reconnect backoff, periodic status check, unsent output (dp_ovs.c)
  *
  * The loop sleeps on a timerfd armed at the earliest of them (loop.h). Connections
  * number at most DP_MAX_PEERS and each already keeps its own timer heap, so the
@@ -19,6 +20,7 @@
 
 #include "ctl/ctl_server.h"
 #include "vswitch/dp_int.h"
+#include "vswitch/dp_ovs.h"
 
 static uint64_t min64(uint64_t a, uint64_t b)
 {
@@ -28,8 +30,11 @@ static uint64_t min64(uint64_t a, uint64_t b)
 int dp_keys_tick(struct srd_dp *dp)
 {
 	unsigned i;
-	int err = srd_keyring_tick(&dp->kr, srd_realtime_ns(), &dp->rx);
+	int err;
 
+	if (!dp->linked)
+		return 0;
+	err = srd_keyring_tick(&dp->kr, srd_realtime_ns(), &dp->rx);
 	if (err < 0)
 		return err;
 	for (i = 0; i < DP_MAX_PEERS; i++) {
@@ -46,8 +51,12 @@ int dp_keys_tick(struct srd_dp *dp)
 
 static uint64_t keys_deadline(const struct srd_dp *dp)
 {
-	uint64_t next = srd_keyring_next_expiry(&dp->kr), real = srd_realtime_ns();
+	uint64_t next, real;
 
+	if (!dp->linked)
+		return UINT64_MAX;
+	next = srd_keyring_next_expiry(&dp->kr);
+	real = srd_realtime_ns();
 	return next <= real ? dp->now : dp->now + (next - real);
 }
 
@@ -63,7 +72,7 @@ uint64_t dp_timers_next(struct srd_dp *dp)
 		next = min64(next, dp->backlog_retry);
 	if (dp->ctl)
 		next = min64(next, srd_ctl_server_next_expiry(dp->ctl));
-	return next;
+	return min64(next, dp_ovs_next(dp));
 }
 
 void dp_timers_run(struct srd_dp *dp)
@@ -87,4 +96,5 @@ void dp_timers_run(struct srd_dp *dp)
 	}
 	if (dp->ctl)
 		srd_ctl_server_run(dp->ctl, dp->now);
+	dp_ovs_run(dp);
 }

@@ -4,6 +4,7 @@
  *
  *   srd-vswitchd --config FILE [--ctl SOCKET] [--detach] [--pidfile F]
  *                [--log-file F] [-v LEVEL] [--check]
+ *   srd-vswitchd --ovsdb [REMOTE] [--config FILE] [...]     (OVSDB mode, docs/ovs.md)
  *
  * Exit status: 0 after a clean shutdown (SIGTERM, SIGINT) or a good --check; 1 when
  * the datapath cannot be set up or fails; 2 for bad options or a bad config file.
@@ -18,12 +19,14 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "ctl/ovsdb.h"
 #include "vswitch/dp.h"
 #include "vswitch/log.h"
 
 /* Command-line options. */
 struct opts {
 	const char *config;    /* --config */
+	const char *ovsdb;     /* --ovsdb remote: OVSDB mode */
 	const char *ctl;       /* --ctl */
 	const char *pidfile;   /* --pidfile */
 	const char *log_file;  /* --log-file */
@@ -37,8 +40,12 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: srd-vswitchd --config FILE [--ctl SOCKET] [--detach] [--pidfile F]\n"
 		"                    [--log-file F] [-v err|warn|info|debug] [--check]\n"
+		"       srd-vswitchd --ovsdb [REMOTE] [--config FILE] [...]\n"
 		"\n"
 		"  --config FILE    configuration (docs/config.md); SIGHUP re-reads it\n"
+		"  --ovsdb [REMOTE] take this host's settings, peers and ports from OVSDB\n"
+		"                   (docs/ovs.md); REMOTE unix:PATH or tcp:IP:PORT, default\n"
+		"                   unix:$OVS_RUNDIR/db.sock (/var/run/openvswitch)\n"
 		"  --ctl SOCKET     control socket for srdctl (default: [host] ctl-socket)\n"
 		"  --detach         run in the background once the datapath is up\n"
 		"  --pidfile F      write the daemon's pid to F (removed at exit)\n"
@@ -48,10 +55,28 @@ static void usage(FILE *f)
 		"  --version, --help\n");
 }
 
+/* --ovsdb's remote: --ovsdb=R, --ovsdb R (a next word not starting with '-'), or the
+ * default, where ovs-vsctl looks too. */
+static const char *ovsdb_remote(int argc, char **argv)
+{
+	static char dflt[4200];
+	const char *rundir = getenv("OVS_RUNDIR");
+
+	if (optarg)
+		return optarg;
+	if (optind < argc && argv[optind][0] != '-')
+		return argv[optind++];
+	if (!rundir || !rundir[0])
+		return SRD_OVSDB_DEFAULT_REMOTE;
+	snprintf(dflt, sizeof(dflt), "unix:%s/db.sock", rundir);
+	return dflt;
+}
+
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option longs[] = {
 		{ "config", required_argument, NULL, 'c' },
+		{ "ovsdb", optional_argument, NULL, 'o' },
 		{ "ctl", required_argument, NULL, 's' },
 		{ "detach", no_argument, NULL, 'd' },
 		{ "pidfile", required_argument, NULL, 'p' },
@@ -67,6 +92,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	while ((c = getopt_long(argc, argv, "v:h", longs, NULL)) != -1) {
 		switch (c) {
 		case 'c': o->config = optarg; break;
+		case 'o': o->ovsdb = ovsdb_remote(argc, argv); break;
 		case 's': o->ctl = optarg; break;
 		case 'd': o->detach = true; break;
 		case 'p': o->pidfile = optarg; break;
@@ -84,18 +110,19 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		default: usage(stderr); return -EINVAL;
 		}
 	}
-	if (optind != argc || !o->config) {
+	if (optind != argc || (!o->config && !o->ovsdb)) {
 		fprintf(stderr, "srd-vswitchd: %s\n", optind != argc ?
-			"unexpected argument" : "--config FILE is required");
+			"unexpected argument" : "--config FILE or --ovsdb is required");
 		usage(stderr);
 		return -EINVAL;
 	}
 	return 0;
 }
 
-static struct srd_config *load_config(const char *path)
+static struct srd_config *load_config(const char *path, bool ovsdb)
 {
 	struct srd_config *cfg = calloc(1, sizeof(*cfg));
+	unsigned flags = ovsdb ? SRD_CONFIG_OVSDB : 0;
 	char msg[8192] = "";
 	int err;
 
@@ -103,7 +130,10 @@ static struct srd_config *load_config(const char *path)
 		fprintf(stderr, "srd-vswitchd: out of memory\n");
 		return NULL;
 	}
-	err = srd_config_load(path, cfg, msg, sizeof(msg));
+	if (path)
+		err = srd_config_load_ex(path, flags, cfg, msg, sizeof(msg));
+	else
+		err = srd_config_parse_ex("", 0, "(defaults)", flags, cfg, msg, sizeof(msg));
 	if (msg[0])
 		fputs(msg, stderr);
 	if (err < 0) {
@@ -174,7 +204,8 @@ static int write_pidfile(const char *path)
 
 static int run(const struct opts *o, const struct srd_config *cfg, int notify_fd)
 {
-	struct srd_dp_opts dopts = { .config_path = o->config, .ctl_path = o->ctl };
+	struct srd_dp_opts dopts = { .config_path = o->config, .ctl_path = o->ctl,
+				     .ovsdb = o->ovsdb };
 	struct srd_dp *dp = NULL;
 	char *why = NULL;
 	int err = srd_dp_new(cfg, &dopts, &dp, &why);
@@ -189,7 +220,9 @@ static int run(const struct opts *o, const struct srd_config *cfg, int notify_fd
 		srd_dp_free(dp);
 		return 1;
 	}
-	srd_info("srd-vswitchd %s running (config %s)", SRD_VERSION, o->config);
+	srd_info("srd-vswitchd %s running (config %s%s%s)", SRD_VERSION,
+		 o->config ? o->config : "defaults", o->ovsdb ? ", ovsdb " : "",
+		 o->ovsdb ? o->ovsdb : "");
 	if (notify_fd >= 0)
 		detach_done(notify_fd, NULL);
 	err = srd_dp_run(dp);
@@ -210,11 +243,11 @@ int main(int argc, char **argv)
 
 	if (parse_opts(argc, argv, &o) < 0)
 		return 2;
-	cfg = load_config(o.config);
+	cfg = load_config(o.config, o.ovsdb != NULL);
 	if (!cfg)
 		return 2;
 	if (o.check) {
-		printf("%s: OK\n", o.config);
+		printf("%s: OK\n", o.config ? o.config : "(defaults)");
 		free(cfg);
 		return 0;
 	}
