@@ -316,6 +316,7 @@ static bool answer_echo(struct srd_ovsdb *c, struct json_object *msg)
 	struct json_object *method, *params, *id, *reply;
 
 	if (!json_object_object_get_ex(msg, "method", &method) ||
+	    !json_object_is_type(method, json_type_string) ||
 	    strcmp(json_object_get_string(method), "echo") ||
 	    !json_object_object_get_ex(msg, "id", &id) || json_object_is_type(id, json_type_null))
 		return false;

@@ -2,7 +2,8 @@
 /*
  * srdctl.c: the srdvs control CLI; parses the options before the command and
  * dispatches to one file per command group: srdctl_ctl.c for the commands that ask
- * srd-vswitchd, srdctl_psp.c for the offline capture tools.
+ * srd-vswitchd, srdctl_ovs.c for the OVSDB migration, srdctl_psp.c for the offline
+ * capture tools.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,12 +28,20 @@ static int run_psp(const struct srdctl_opts *o, int argc, char **argv)
 	return srdctl_psp(argc - 1, argv + 1);
 }
 
+static int run_ovs_migrate(const struct srdctl_opts *o, int argc, char **argv)
+{
+	(void)o;
+	return srdctl_ovs_migrate(argc, argv);
+}
+
 static const struct command commands[] = {
 	{ "show", "", 0, srdctl_ctl, "srd-vswitchd's configuration and state" },
 	{ "peers", "", 0, srdctl_ctl, "the remote hosts and their connections" },
 	{ "paths", "PEER", 1, srdctl_ctl, "the underlay paths to one peer" },
 	{ "stats", "", 0, srdctl_ctl, "datapath counters" },
 	{ "reload", "", 0, srdctl_ctl, "read the configuration file again" },
+	{ "ovs-migrate", "[--revert] IFACE", -1, run_ovs_migrate,
+	  "VXLAN/GENEVE <-> SRD for an OVS Interface (srdctl ovs-migrate --help)" },
 	{ "psp", "...", -1, run_psp,
 	  "encrypt or decrypt PSP captures, offline (srdctl psp --help)" },
 };

@@ -9,6 +9,7 @@ SRD_DEB_PACKAGES=(
 	openssl python3 util-linux         # openssl speed, test helpers, taskset
 	iproute2 iperf3 nftables ethtool   # tests/e2e namespace fabric: ip/tc/nstat, flows, loss
 	iputils-ping                       # tests/e2e reachability (clang builds its tc BPF)
+	openvswitch-switch                 # tests/ovs: private OVS instances (userspace datapath)
 )
 
 srd_install_deps() {

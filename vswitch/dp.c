@@ -143,6 +143,7 @@ static int dp_setup(struct srd_dp *dp, const struct srd_config *cfg,
 		 opts->ctl_path ? opts->ctl_path : cfg->host.ctl_socket);
 	dp->now = dp->start_ns = srd_now_ns();
 	dp->ovs_mode = opts->ovsdb != NULL;
+	memset(dp->peer_hash, 0xff, sizeof(dp->peer_hash));   /* no peers yet */
 	if (getrandom(&dp->rng, sizeof(dp->rng), 0) != sizeof(dp->rng))
 		dp->rng = dp->now;
 	dp->rl = (struct srd_ratelimit){ .interval_ns = 1000000000ull, .burst = 20 };

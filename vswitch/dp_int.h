@@ -161,6 +161,8 @@ struct srd_dp {
 int dp_peer_add(struct srd_dp *dp, const struct srd_config *cfg, unsigned ci,
 		char **errp);
 void dp_peer_remove(struct srd_dp *dp, unsigned slot);
+int dp_peer_rebuild(struct srd_dp *dp, unsigned slot, const struct srd_config *cfg,
+		    unsigned ci, char **errp);
 struct dp_peer *dp_peer_by_addr(struct srd_dp *dp, const union srd_sockaddr *sa);
 int dp_peer_by_name(const struct srd_dp *dp, const char *name);
 int dp_peer_rekey(struct srd_dp *dp, struct dp_peer *p);

@@ -246,7 +246,8 @@ static int on_message(struct srd_dp *dp, struct json_object *msg)
 	int64_t id = msg_id(msg);
 
 	if (json_object_object_get_ex(msg, "method", &method)) {
-		if (!strcmp(json_object_get_string(method), "update") && o->synced)
+		if (json_object_is_type(method, json_type_string) &&
+		    !strcmp(json_object_get_string(method), "update") && o->synced)
 			return on_update(o, msg);
 		return 0;                 /* other notifications: not ours */
 	}
@@ -267,6 +268,8 @@ static void ovs_input(void *user, int fd)
 	(void)fd;
 	dp->now = srd_now_ns();
 	while (n++ < DP_OVS_MSGS_PER_TURN && (ret = srd_ovsdb_recv(o->conn, &msg)) == 1) {
+		srd_dbg("ovsdb: received %.200s",
+			json_object_to_json_string_ext(msg, JSON_C_TO_STRING_PLAIN));
 		ret = on_message(dp, msg);
 		json_object_put(msg);
 		if (ret < 0)

@@ -59,12 +59,12 @@ static void peer_hash_rebuild(struct srd_dp *dp)
 struct dp_peer *dp_peer_by_addr(struct srd_dp *dp, const union srd_sockaddr *sa)
 {
 	struct srd_addr a;
-	uint32_t h;
+	uint32_t h, n;
 
 	if (srd_addr_from_sockaddr(&a, &sa->sa) < 0)
 		return NULL;
-	for (h = addr_hash(&a); dp->peer_hash[h] != DP_NO_PEER;
-	     h = (h + 1) & (DP_PEER_HASH - 1)) {
+	for (h = addr_hash(&a), n = 0; n < DP_PEER_HASH && dp->peer_hash[h] != DP_NO_PEER;
+	     h = (h + 1) & (DP_PEER_HASH - 1), n++) {
 		struct dp_peer *p = &dp->peers[dp->peer_hash[h]];
 
 		if (!memcmp(p->addr.b, a.b, sizeof(a.b)))
@@ -179,6 +179,43 @@ void dp_peer_remove(struct srd_dp *dp, unsigned slot)
 		srd_psp_sa_fini(&p->tx_sa);
 	memset(p, 0, sizeof(*p));
 	peer_hash_rebuild(dp);
+}
+
+/* A new connection for new settings (engine, address, port, paths), in the same slot:
+ * its p2p ports and their taps stay, so a switch attached to them sees nothing. */
+int dp_peer_rebuild(struct srd_dp *dp, unsigned slot, const struct srd_config *cfg,
+		    unsigned ci, char **errp)
+{
+	struct dp_peer *p = &dp->peers[slot];
+	const struct srd_config_peer *pc = &cfg->peers[ci];
+	struct srd_conn *old = p->conn;
+	int err;
+
+	p->cfg = *pc;
+	p->addr = pc->underlay.addr;
+	p->spi_low = dp_spi_low_of(&pc->underlay, pc->spi_low);
+	dp_sockaddr_of(&p->dst, &pc->underlay, pc->port);
+	srd_config_to_conn_cfg(cfg, ci, &p->conn_cfg);
+	p->conn_cfg.rand = dp_rand;
+	p->conn_cfg.rand_user = dp;
+	if (p->tx_sa_set)
+		srd_psp_sa_fini(&p->tx_sa);
+	p->tx_sa_set = false;
+	err = dp_peer_rekey(dp, p);
+	if (!err)
+		err = peer_new_conn(dp, p);
+	if (err < 0) {
+		p->conn = old;
+		dp_peer_remove(dp, slot);
+		return dp_err(errp, err, "peer %s: cannot rebuild its connection", pc->name);
+	}
+	srd_conn_free(old);
+	dp_bridge_forget_peer(dp, slot);
+	peer_hash_rebuild(dp);
+	p->cnt.resets++;
+	srd_info("peer %s: connection rebuilt for new settings (paths %u)", pc->name,
+		 pc->paths);
+	return 0;
 }
 
 /* The peer restarted: a new connection, bound to its new session by the packet the

@@ -6,9 +6,9 @@
  * A file that does not parse changes nothing. A parsed one is compared with the
  * running configuration, object by object, by name:
  *   - a peer that is gone is removed; a new one is added; one whose address, port,
- *     paths or SPI changed is rebuilt (its connection starts a new session, and the
- *     remote end follows, protocol.md §sessions); a change of its VNI list only is
- *     applied in place. Other peers are not touched: their connections, keys and
+ *     paths or SPI changed is rebuilt in its slot (its connection starts a new
+ *     session, and the remote end follows, protocol.md §sessions; its p2p taps
+ *     stay); a change of its VNI list only is applied in place. Other peers are not touched: their connections, keys and
  *     in-flight packets carry on.
  *   - [timers] and [engine] changes rebuild every connection (they are engine
  *     settings, fixed for a connection's life).
@@ -106,12 +106,13 @@ static bool peer_same_link(const struct srd_config_peer *a,
 	       a->port == b->port && a->paths == b->paths && a->spi_low == b->spi_low;
 }
 
-/* Remove peers that are gone or changed (all of them when rebuild_all: the engine
- * settings changed); update VNI lists in place. */
-static void peers_prune(struct srd_dp *dp, const struct srd_config *cfg,
-			bool rebuild_all)
+/* Remove peers that are gone; rebuild, in place, those whose link changed (all of
+ * them when rebuild_all: the engine settings changed); update VNI lists in place. */
+static int peers_prune(struct srd_dp *dp, const struct srd_config *cfg,
+		       bool rebuild_all, char **errp)
 {
 	unsigned i;
+	int err = 0;
 
 	for (i = 0; i < DP_MAX_PEERS; i++) {
 		struct dp_peer *p = &dp->peers[i];
@@ -120,8 +121,13 @@ static void peers_prune(struct srd_dp *dp, const struct srd_config *cfg,
 		if (!p->used)
 			continue;
 		ci = srd_config_peer_find(cfg, p->cfg.name);
-		if (ci < 0 || rebuild_all || !peer_same_link(&p->cfg, &cfg->peers[ci])) {
+		if (ci < 0) {
 			dp_peer_remove(dp, i);
+			continue;
+		}
+		if (rebuild_all || !peer_same_link(&p->cfg, &cfg->peers[ci])) {
+			if (dp_peer_rebuild(dp, i, cfg, (unsigned)ci, errp) < 0)
+				err = -EIO;
 			continue;
 		}
 		if (memcmp(&p->cfg.vnis, &cfg->peers[ci].vnis, sizeof(p->cfg.vnis))) {
@@ -130,6 +136,7 @@ static void peers_prune(struct srd_dp *dp, const struct srd_config *cfg,
 			srd_info("peer %s: VNI list updated", p->cfg.name);
 		}
 	}
+	return err;
 }
 
 static int peers_add(struct srd_dp *dp, const struct srd_config *cfg, char **errp)
@@ -271,7 +278,8 @@ int dp_apply_config(struct srd_dp *dp, const struct srd_config *cfg, char **errp
 	dp->configured = true;
 	if (engine_changed)
 		srd_info("[timers]/[engine] changed: every connection is rebuilt");
-	peers_prune(dp, cfg, engine_changed);
+	if (peers_prune(dp, cfg, engine_changed, errp) < 0)
+		err = -EIO;
 	ports_prune(dp, cfg);     /* after peers: p2p ports of removed peers go too */
 	if (peers_add(dp, cfg, errp) < 0)
 		err = -EIO;
