@@ -20,6 +20,7 @@
 
 #include "ctl/ctl_server.h"
 #include "vswitch/dp_int.h"
+#include "vswitch/dp_ovs.h"
 #include "vswitch/mactable.h"
 
 #define CTL_MAX_MACS 4096  /* MAC entries `show` lists */
@@ -229,7 +230,8 @@ static struct json_object *cmd_stats(struct srd_dp *dp)
 		if (dp->peers[i].used)
 			json_object_array_add(peers, peer_counters(&dp->peers[i]));
 	json_object_object_add(o, "peers", peers);
-	json_object_object_add(o, "underlay", port_counters("underlay", dp->udp));
+	if (dp->udp)
+		json_object_object_add(o, "underlay", port_counters("underlay", dp->udp));
 	for (i = 0; i < DP_MAX_PORTS; i++)
 		if (dp->ports[i].used)
 			json_object_array_add(ports, port_counters(dp->ports[i].name,
@@ -246,7 +248,10 @@ static struct json_object *show_host(const struct srd_dp *dp)
 	struct json_object *o = json_object_new_object();
 	char a[INET6_ADDRSTRLEN];
 
-	addr_text(&h->underlay, a, sizeof(a));
+	if (dp->linked)
+		addr_text(&h->underlay, a, sizeof(a));
+	else
+		snprintf(a, sizeof(a), "none (not configured)");
 	put_int(o, "pid", (uint64_t)getpid());
 	put_str(o, "version", SRD_VERSION);
 	put_int(o, "uptime_s", (dp->now - dp->start_ns) / SRD_NS_PER_SEC);
@@ -256,7 +261,8 @@ static struct json_object *show_host(const struct srd_dp *dp)
 	put_int(o, "port", h->port);
 	put_int(o, "source_ports", dp->udp_paths);
 	put_str(o, "cipher", dp->cipher ? "aes-gcm-256" : "aes-gcm-128");
-	put_int(o, "key_generation", srd_keyring_tx_gen(&dp->kr));
+	if (dp->linked)
+		put_int(o, "key_generation", srd_keyring_tx_gen(&dp->kr));
 	put_str(o, "busy_poll", h->busy_poll ? "yes" : "no");
 	return o;
 }
@@ -342,11 +348,50 @@ static struct json_object *show_macs(const struct srd_dp *dp)
 	return a;
 }
 
+/* OVSDB mode: the connection, and the rows in error. */
+static struct json_object *show_ovsdb(const struct srd_dp *dp)
+{
+	const struct dp_ovs *ov = dp->ovs;
+	struct json_object *o = json_object_new_object(), *errs = json_object_new_array();
+	uint32_t i, n_ok = 0;
+
+	put_str(o, "remote", ov->remote);
+	put_str(o, "state", ov->synced ? "connected" : ov->conn ? "connecting" : "down");
+	if (ov->last_error[0])
+		put_str(o, "last_error", ov->last_error);
+	put_str(o, "host", ov->link_error[0] ? ov->link_error :
+			   ov->view->host_ok ? "ready" : ov->view->host_error);
+	for (i = 0; ov->synced && i < ov->view->n_ifaces; i++) {
+		const struct srd_ovs_iface *f = &ov->view->ifaces[i];
+		struct json_object *e;
+
+		if (f->p2p >= 0) {
+			n_ok++;
+			continue;
+		}
+		e = json_object_new_object();
+		put_str(e, "interface", f->name);
+		put_str(e, "error", f->error);
+		json_object_array_add(errs, e);
+	}
+	put_int(o, "srd_interfaces", n_ok);
+	put_int(o, "connects", ov->cnt.connects);
+	put_int(o, "disconnects", ov->cnt.disconnects);
+	put_int(o, "updates", ov->cnt.updates);
+	put_int(o, "reconciles", ov->cnt.reconciles);
+	put_int(o, "status_txns", ov->cnt.status_txns);
+	put_int(o, "txn_errors", ov->cnt.txn_errors);
+	json_object_object_add(o, "errors", errs);
+	return o;
+}
+
 static struct json_object *cmd_show(struct srd_dp *dp)
 {
 	struct json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "host", show_host(dp));
+	if (dp->ovs)
+		json_object_object_add(o, "ovsdb", show_ovsdb(dp));
 	json_object_object_add(o, "ports", show_ports(dp, false));
 	json_object_object_add(o, "p2p", show_ports(dp, true));
 	json_object_object_add(o, "peers", show_peers(dp));
