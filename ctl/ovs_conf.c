@@ -329,7 +329,8 @@ static int place(struct srd_config *cfg, const struct cand *c, const struct row_
 	pp = &cfg->p2p[cfg->n_p2p];
 	memset(pp, 0, sizeof(*pp));
 	snprintf(pp->name, sizeof(pp->name), "%s", c->name);
-	snprintf(pp->peer, sizeof(pp->peer), "%s", cfg->peers[peer].name);
+	_Static_assert(sizeof(pp->peer) == sizeof(cfg->peers[0].name), "peer names");
+	memcpy(pp->peer, cfg->peers[peer].name, sizeof(pp->peer));
 	pp->peer_idx = (uint32_t)peer;
 	pp->vni = w->vni;
 	pp->mtu = w->mtu;

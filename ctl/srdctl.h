@@ -23,6 +23,8 @@ struct srdctl_opts {
 
 /* Takes the arguments after "psp". */
 int srdctl_psp(int argc, char **argv);
+/* Takes "keys" and its arguments (ctl/srdctl_keys.c). */
+int srdctl_psp_keys(int argc, char **argv);
 /* Takes "ovs-migrate" and its arguments (ctl/srdctl_ovs.c). */
 int srdctl_ovs_migrate(int argc, char **argv);
 /* Sends argv[0..argc), a daemon command and its arguments, and prints the reply. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * srdctl_psp.c: `srdctl psp decrypt|encrypt` — read a capture, write a capture.
+ * srdctl_psp.c: `srdctl psp decrypt|encrypt` — read a capture, write a capture
+ * (`srdctl psp keys`, the cfg for srdvs's own traffic, is in srdctl_keys.c).
  *
  * decrypt: frames to the PSP UDP port are authenticated and decapsulated; frames that
  * fail are not written and are reported with their 1-based frame number; other frames
@@ -49,6 +50,7 @@ static void psp_usage(FILE *f)
 	fprintf(f,
 		"usage: srdctl psp decrypt --cfg FILE [--port N] IN.pcap OUT.pcap\n"
 		"       srdctl psp encrypt --cfg FILE [--port N] [--iv N] IN.pcap OUT.pcap\n"
+		"       srdctl psp keys --psk-file F --receiver ADDR [...]   (psp keys --help)\n"
 		"\n"
 		"FILE is a PSP reference-tool cfg: two master keys (32 hex bytes each) and,\n"
 		"for encrypt, SPI, transport|tunnel, aes-gcm-128|aes-gcm-256, three crypt\n"
@@ -246,6 +248,8 @@ int srdctl_psp(int argc, char **argv)
 	struct psp_run *r;
 	int ret = SRDCTL_USAGE;
 
+	if (argc >= 1 && !strcmp(argv[0], "keys"))
+		return srdctl_psp_keys(argc, argv);
 	if (argc < 1 || (strcmp(argv[0], "decrypt") && strcmp(argv[0], "encrypt"))) {
 		psp_usage(argc >= 1 && !strcmp(argv[0], "--help") ? stdout : stderr);
 		return argc >= 1 && !strcmp(argv[0], "--help") ? SRDCTL_OK : SRDCTL_USAGE;

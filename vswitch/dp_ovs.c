@@ -107,7 +107,7 @@ static void unlinked_verdicts(struct dp_ovs *o, const char *why)
 	for (i = 0; i < o->view->n_ifaces; i++) {
 		o->view->ifaces[i].p2p = -1;
 		snprintf(o->view->ifaces[i].error, sizeof(o->view->ifaces[i].error),
-			 "host not ready: %s", why);
+			 "host not ready: %.180s", why);
 	}
 	o->want->n_peers = o->want->n_p2p = 0;
 	o->want->host.underlay.family = 0;

@@ -73,6 +73,9 @@ capture_paths() {
 			>"$FAB_TMP/cap.$i" 2>/dev/null &
 		pids+=($!)
 	done
+	timeout "$1" ip netns exec "$FAB_NS_RA" tcpdump -i host0 -n -c 50 -w "$FAB_TMP/cap.pcap" \
+		"udp dst port 1000 and dst host $FAB_HOST_B" 2>/dev/null &
+	pids+=($!)
 	sleep 0.5
 	fabric_iperf -t $(($1 - 1)) >/dev/null 2>&1
 	wait "${pids[@]}"
@@ -151,6 +154,12 @@ note "fabric capture, SRD" "$cap_srd PSP/SRD packets on $cap_srd_paths of $FAB_K
 [ "$cap_srd_paths" -ge 2 ] || fail "SRD packets on $cap_srd_paths paths (want >= 2)"
 [ "$cap_vxlan" -eq 0 ] || fail "$cap_vxlan VXLAN packets on the fabric after migrating"
 note "SRD paths used A -> B" "$(srd_paths_used A "$FAB_HOST_B") of $SRD_PATHS"
+# A capture of A -> B reads back with the keys B receives with (docs/ovs.md).
+"$SRDCTL" psp keys --psk-file "$FAB_TMP/psk" --receiver "$FAB_HOST_B" -o "$FAB_TMP/keys.cfg" \
+	2>/dev/null || fail "srdctl psp keys"
+"$SRDCTL" psp decrypt --cfg "$FAB_TMP/keys.cfg" "$FAB_TMP/cap.pcap" "$FAB_TMP/plain.pcap" \
+	>"$FAB_TMP/decrypt.out" 2>&1 || fail "srdctl psp decrypt: $(tail -2 "$FAB_TMP/decrypt.out")"
+note "srdctl psp decrypt of the capture" "$(tail -1 "$FAB_TMP/decrypt.out")"
 warn_mark=$(ovs_log_warnings A | wc -l)
 
 step "3. srdctl ovs-migrate --revert vx0"

@@ -179,6 +179,20 @@ static const struct srd_ovs_iface *iface(const char *name)
 	return NULL;
 }
 
+static const char *err_of(const char *name)
+{
+	const struct srd_ovs_iface *f = iface(name);
+
+	return f ? f->error : "(no such row)";
+}
+
+static int p2p_of(const char *name)
+{
+	const struct srd_ovs_iface *f = iface(name);
+
+	return f ? f->p2p : -2;
+}
+
 static void translate__host_missing(void)
 {
 	struct json_object *r = db("", IFACE(U1, "srd-b", "[\"srd-remote-ip\",\"198.18.2.1\"]"));
@@ -235,9 +249,9 @@ static void translate__rows_share_peers(void)
 	CHECK_EQ(cfg->n_p2p, 3);
 	CHECK(!strcmp(cfg->peers[0].name, "198.18.2.1"));
 	CHECK_EQ(cfg->peers[0].vnis.n, 2);
-	CHECK_EQ(cfg->p2p[iface("srd-c")->p2p].vni, SRD_OVS_DEFAULT_VNI);
-	CHECK_EQ(cfg->p2p[iface("srd-c")->p2p].mtu, 1400);
-	CHECK_EQ(cfg->p2p[iface("srd-b1")->p2p].mtu, SRD_OVS_DEFAULT_MTU);
+	CHECK_EQ(cfg->p2p[p2p_of("srd-c")].vni, SRD_OVS_DEFAULT_VNI);
+	CHECK_EQ(cfg->p2p[p2p_of("srd-c")].mtu, 1400);
+	CHECK_EQ(cfg->p2p[p2p_of("srd-b1")].mtu, SRD_OVS_DEFAULT_MTU);
 	CHECK_EQ(cfg->peers[1].paths, 16);
 	json_object_put(r);
 }
@@ -251,9 +265,9 @@ static void translate__bad_rows_alone_fail(void)
 		IFACE(U4, "self", "[\"srd-remote-ip\",\"198.18.1.1\"]"));
 
 	CHECK_EQ(srd_ovs_translate(r, base, NULL, cfg, view), 0);
-	CHECK(iface("good")->p2p >= 0);
-	CHECK(strstr(iface("bad-ip")->error, "srd-remote-ip") != NULL);
-	CHECK(strstr(iface("self")->error, "own srd-local-ip") != NULL);
+	CHECK(p2p_of("good") >= 0);
+	CHECK(strstr(err_of("bad-ip"), "srd-remote-ip") != NULL);
+	CHECK(strstr(err_of("self"), "own srd-local-ip") != NULL);
 	CHECK_EQ(cfg->n_p2p, 1);
 	CHECK_EQ(cfg->n_peers, 1);
 	json_object_put(r);
@@ -267,13 +281,13 @@ static void translate__running_port_wins_conflict(void)
 	struct srd_config *running = malloc(sizeof(*running));
 
 	CHECK_EQ(srd_ovs_translate(r, base, NULL, cfg, view), 0);
-	CHECK(iface("aa-new")->p2p >= 0);             /* no port runs: name order */
-	CHECK(strstr(iface("zz-old")->error, "already carried by aa-new") != NULL);
+	CHECK(p2p_of("aa-new") >= 0);             /* no port runs: name order */
+	CHECK(strstr(err_of("zz-old"), "already carried by aa-new") != NULL);
 	*running = *cfg;
 	snprintf(running->p2p[0].name, sizeof(running->p2p[0].name), "zz-old");
 	CHECK_EQ(srd_ovs_translate(r, base, running, cfg, view), 0);
-	CHECK(iface("zz-old")->p2p >= 0);             /* the running one stays */
-	CHECK(iface("aa-new")->p2p < 0);
+	CHECK(p2p_of("zz-old") >= 0);             /* the running one stays */
+	CHECK(p2p_of("aa-new") < 0);
 	free(running);
 	json_object_put(r);
 }
@@ -287,9 +301,9 @@ static void translate__paths_conflict_and_type(void)
 		"[\"map\",[[\"srd-remote-ip\",\"198.18.3.1\"]]]}}");
 
 	CHECK_EQ(srd_ovs_translate(r, base, NULL, cfg, view), 0);
-	CHECK(iface("p1")->p2p >= 0);
-	CHECK(strstr(iface("p2")->error, "srd-paths: 16, but another port") != NULL);
-	CHECK(strstr(iface("vx")->error, "system port") != NULL);
+	CHECK(p2p_of("p1") >= 0);
+	CHECK(strstr(err_of("p2"), "srd-paths: 16, but another port") != NULL);
+	CHECK(strstr(err_of("vx"), "system port") != NULL);
 	json_object_put(r);
 }
 
