@@ -125,6 +125,7 @@ struct srd_dp {
 	uint64_t now;                     /* CLOCK_MONOTONIC of this loop turn */
 
 	bool linked;                      /* udp, kr and rx are open (dp_link.c) */
+	bool relinked;                    /* reopened: the next apply rebuilds every peer */
 	bool ovs_mode;                    /* configured from OVSDB (dp_ovs.c) */
 	struct dp_ovs *ovs;               /* the OVSDB client, in OVSDB mode */
 	struct srd_port *udp;             /* underlay port */

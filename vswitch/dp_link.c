@@ -6,9 +6,10 @@
  *
  * From a file the link is opened once, at start, and a reload that changes it is
  * refused (dp_reload.c). In OVSDB mode the daemon starts unlinked when those keys
- * are not set yet, and dp_link_sync() relinks when they change: every peer is
- * removed (its p2p taps with it) and the link reopened with the new settings; the
- * caller then re-adds the peers.
+ * are not set yet, and dp_link_sync() relinks when they change: the port and the
+ * keys are reopened with the new settings and the next dp_apply_config() rebuilds
+ * every peer's connection in its slot, so p2p taps stay where a switch attached them.
+ * Without settings (or when reopening fails) there is no link and no peer.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -88,19 +89,16 @@ int dp_link_open(struct srd_dp *dp, const struct srd_config *cfg, char **errp)
 	if (!err)
 		err = dp_open_underlay(dp, cfg, errp);
 	if (err < 0) {
-		dp_link_close(dp);
+		dp_link_close(dp);     /* peers cannot work without a link */
 		return err;
 	}
 	dp->linked = true;
 	return 0;
 }
 
-void dp_link_close(struct srd_dp *dp)
+/* The underlay port and the keys only; the peers stay. */
+static void link_close_io(struct srd_dp *dp)
 {
-	unsigned i;
-
-	for (i = 0; i < DP_MAX_PEERS; i++)
-		dp_peer_remove(dp, i);
 	if (dp->udp) {
 		srd_loop_del(dp->loop, srd_port_fd(dp->udp));
 		srd_port_close(dp->udp);
@@ -116,6 +114,15 @@ void dp_link_close(struct srd_dp *dp)
 	dp->linked = false;
 }
 
+void dp_link_close(struct srd_dp *dp)
+{
+	unsigned i;
+
+	for (i = 0; i < DP_MAX_PEERS; i++)
+		dp_peer_remove(dp, i);
+	link_close_io(dp);
+}
+
 bool dp_link_same(const struct srd_config_host *a, const struct srd_config_host *b)
 {
 	return a->underlay.family == b->underlay.family &&
@@ -129,11 +136,14 @@ int dp_link_sync(struct srd_dp *dp, const struct srd_config *cfg, char **errp)
 {
 	if (dp->linked && dp->configured && dp_link_same(&dp->cfg->host, &cfg->host))
 		return 0;
-	if (dp->linked) {
-		srd_info("underlay settings changed: relinking (every peer restarts)");
+	if (!cfg->host.underlay.family) {
 		dp_link_close(dp);
-	}
-	if (!cfg->host.underlay.family)
 		return 0;
+	}
+	if (dp->linked) {
+		srd_info("underlay settings changed: relinking (every connection restarts)");
+		link_close_io(dp);
+		dp->relinked = true;   /* dp_apply_config rebuilds every peer in place */
+	}
 	return dp_link_open(dp, cfg, errp);
 }

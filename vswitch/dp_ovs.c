@@ -127,6 +127,9 @@ static void sync_link(struct srd_dp *dp)
 		unlinked_verdicts(o, o->link_error);
 	} else if (!o->view->host_ok) {
 		unlinked_verdicts(o, o->view->host_error);
+	} else if (o->want->host.psk_inline && !(dp->configured && dp->cfg->host.psk_inline)) {
+		srd_warn("ovsdb: the key comes from external_ids:srd-psk, which every OVSDB "
+			 "client can read; prefer srd-psk-file (docs/security.md §7)");
 	}
 	free(why);
 }

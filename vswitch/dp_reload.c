@@ -266,6 +266,7 @@ int dp_apply_config(struct srd_dp *dp, const struct srd_config *cfg, char **errp
 {
 	bool engine_changed = dp->configured &&
 			      memcmp(&dp->cfg->engine, &cfg->engine, sizeof(cfg->engine));
+	bool rebuild_all = engine_changed || dp->relinked;
 	int err = 0;
 
 	if (dp->configured && (check_fixed(dp->cfg, cfg, dp->ovs_mode, errp) < 0 ||
@@ -278,7 +279,8 @@ int dp_apply_config(struct srd_dp *dp, const struct srd_config *cfg, char **errp
 	dp->configured = true;
 	if (engine_changed)
 		srd_info("[timers]/[engine] changed: every connection is rebuilt");
-	if (peers_prune(dp, cfg, engine_changed, errp) < 0)
+	dp->relinked = false;
+	if (peers_prune(dp, cfg, rebuild_all, errp) < 0)
 		err = -EIO;
 	ports_prune(dp, cfg);     /* after peers: p2p ports of removed peers go too */
 	if (peers_add(dp, cfg, errp) < 0)

@@ -19,7 +19,8 @@
 #      PSP/SRD (UDP 1000) on several paths and no VXLAN (UDP 4789)
 #   3. srdctl ovs-migrate --revert: VXLAN again, the tap is gone
 #   4. migrate again; delete the Interface row: the tap goes; add it back with
-#      ovs-vsctl: the tap returns and traffic with it
+#      ovs-vsctl: the tap returns and traffic with it; then a host setting changes
+#      (srd-udp-port on both hosts): connections restart on the new port, taps stay
 #   5. restart ovsdb-server, then ovs-vswitchd, on host A: traffic resumes by itself,
 #      srd-vswitchd keeps running (same pid) and reconnects
 #   6. a row with a bad srd-remote-ip: srd-state=error with a reason; vx0 unaffected
@@ -186,6 +187,22 @@ ovs_vsctl A add-port br-int vx0 "tag=$TAG" -- set Interface vx0 \
 wait_until 5 tap_exists A vx0 || fail "tap vx0 did not come back"
 wait_until 10 ping_ok || fail "no ping after re-adding vx0"
 wait_until 10 state_is A vx0 up || fail "re-added vx0 is $(ext A vx0 srd-state)"
+
+step "4b. a host setting changes (srd-udp-port 4790 on both hosts): taps stay"
+ifindex=$(ip netns exec "$(ovs_ns A)" cat /sys/class/net/vx0/ifindex)
+for h in A B; do
+	ovs_vsctl "$h" set Open_vSwitch . external_ids:srd-udp-port=4790 || fail "srd-udp-port $h"
+done
+wait_until 10 ping_ok || fail "no ping after moving to UDP port 4790"
+[ "$(ip netns exec "$(ovs_ns A)" cat /sys/class/net/vx0/ifindex)" = "$ifindex" ] ||
+	fail "the tap vx0 was recreated by the relink"
+ip netns exec "$FAB_NS_RA" timeout 3 tcpdump -i host0 -n -q -c 3 'udp dst port 4790' \
+	>"$FAB_TMP/cap4790" 2>/dev/null &
+cap=$!
+sleep 0.5
+nga ping -c 3 -i 0.2 -W 1 "$FAB_GUEST_B" >/dev/null
+wait "$cap"
+grep -q '\.4790: UDP' "$FAB_TMP/cap4790" || fail "no SRD packets to UDP port 4790"
 
 step "5. restart ovsdb-server, then ovs-vswitchd, on host A"
 pid_a=$(srd_pid A)
