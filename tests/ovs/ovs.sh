@@ -117,28 +117,27 @@ ovs_pid() {
 # ovs_stop S NAME: SIGTERM NAME by its pidfile, wait up to 5 s, then SIGKILL; removes
 # what a killed daemon leaves (pidfile, control socket).
 ovs_stop() {
-	local d=$FAB_TMP/ovs-$1 pid i
+	local d=$FAB_TMP/ovs-$1 pid
 	if pid=$(ovs_pid "$1" "$2"); then
-		kill "$pid" 2>/dev/null
-		for i in $(seq 1 50); do
-			ovs_pid "$1" "$2" >/dev/null || break
-			sleep 0.1
-		done
-		if ovs_pid "$1" "$2" >/dev/null; then
+		if ! ovs_kill_wait "$1" "$2" "$pid" TERM 50; then
 			ovs_log "$2 ($1, pid $pid) ignored SIGTERM for 5 s: SIGKILL"
-			kill -9 "$pid" 2>/dev/null
-			for i in $(seq 1 20); do
-				ovs_pid "$1" "$2" >/dev/null || break
-				sleep 0.1
-			done
-		fi
-		if ovs_pid "$1" "$2" >/dev/null; then
-			ovs_log "cannot stop $2 ($1, pid $pid)"
-			return 1
+			ovs_kill_wait "$1" "$2" "$pid" KILL 20 ||
+				{ ovs_log "cannot stop $2 ($1, pid $pid)"; return 1; }
 		fi
 		rm -f "$d/$2.$pid.ctl"
 	fi
 	rm -f "$d/$2.pid"
+}
+
+# ovs_kill_wait S NAME PID SIGNAL TENTHS: signal PID, wait up to TENTHS/10 s for it to go.
+ovs_kill_wait() {
+	local i
+	kill "-$4" "$3" 2>/dev/null
+	for i in $(seq 1 "$5"); do
+		ovs_pid "$1" "$2" >/dev/null || return 0
+		sleep 0.1
+	done
+	! ovs_pid "$1" "$2" >/dev/null
 }
 
 # ovs_daemon S NAME ARGS...: start NAME detached in host S's namespace. --detach returns
