@@ -8,7 +8,8 @@
 #   fail MSG / step MSG / note LABEL VALUE     a failed check / progress / summary line
 #   e2e_py CMD ARGS...                         tests/e2e/srd_e2e.py (see its header)
 #   retrans_segs                               guest A's TcpRetransSegs (nstat)
-#   wait_until SECS CMD...                     poll CMD every 0.1 s until it succeeds
+#   wait_until SECS CMD...                     poll CMD every 0.1 s until it succeeds,
+#                                              for SECS seconds of wall time at most
 #   srd_test_finish TITLE                      stop the daemons, check sanitizer reports,
 #                                              tear down, leak check, print the summary,
 #                                              exit 0 or 1
@@ -44,10 +45,11 @@ flow_and_ping() {
 }
 
 wait_until() {
-	local secs=$1 i
+	local secs=$1 end=$((SECONDS + $1)) i
 	shift
-	for i in $(seq 1 $((secs * 10))); do
+	for i in $(seq 1 $(((secs + 1) * 20))); do   # bounded in count as well as in time
 		"$@" >/dev/null 2>&1 && return 0
+		[ "$SECONDS" -lt "$end" ] || return 1
 		sleep 0.1
 	done
 	return 1

@@ -44,6 +44,7 @@
 #   ovs_appctl S ARGS...       ovs-appctl on instance S (default target ovs-vswitchd)
 #   ovs_db_sock S              print the path of S's ovsdb unix socket
 #   ovs_dir S                  print S's run/db/log directory
+#   ovs_srd_start S            srd-vswitchd --ovsdb in host S (needs SRD_VSWITCHD)
 #   ovs_log_warnings S         print the WARN/ERR/EMER lines of S's ovs-vswitchd.log
 #   ovs_down_all               stop every daemon (idempotent; trap it before
 #                              fabric_down_all: trap 'ovs_down_all; fabric_down_all' EXIT)
@@ -277,6 +278,28 @@ ovs_vxlan() {
 		sleep 0.1
 	done
 	ovs_log "$s: $ifc has no ofport: $(ovs_vsctl "$s" get Interface "$ifc" error 2>&1)"
+	return 1
+}
+
+# ovs_srd_start S: srd-vswitchd --ovsdb (SRD_VSWITCHD) in host S with the base config
+# $FAB_TMP/S.conf (created empty if missing), control socket $FAB_TMP/S.sock, log
+# $FAB_TMP/S.log, pid file $FAB_TMP/S.pid (the names tests/e2e/srd.sh uses); returns
+# once the control socket exists. Sanitizer reports go to $FAB_TMP/asan.* / ubsan.*.
+ovs_srd_start() {
+	local s=$1 i
+	[ -f "$FAB_TMP/$s.conf" ] || echo "# srd-vswitchd --ovsdb base settings" >"$FAB_TMP/$s.conf"
+	rm -f "$FAB_TMP/$s.sock"
+	ovs_in "$s" env \
+		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$FAB_TMP/asan" \
+		UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}print_stacktrace=1:log_path=$FAB_TMP/ubsan" \
+		"$SRD_VSWITCHD" --ovsdb --config "$FAB_TMP/$s.conf" --ctl "$FAB_TMP/$s.sock" --detach \
+		--pidfile "$FAB_TMP/$s.pid" --log-file "$FAB_TMP/$s.log" -v info ||
+		{ tail -5 "$FAB_TMP/$s.log" >&2; return 1; }
+	for i in $(seq 1 50); do
+		[ -S "$FAB_TMP/$s.sock" ] && return 0
+		sleep 0.1
+	done
+	ovs_log "srd-vswitchd --ovsdb in $s made no control socket"
 	return 1
 }
 
