@@ -47,6 +47,7 @@
 #define SRD_CONFIG_MTU_AUTO 0u            /* mtu = auto */
 #define SRD_CONFIG_SPI_AUTO 0u            /* spi-low = auto: from the address */
 #define SRD_CONFIG_DEFAULT_SOCKET "/run/srdvs/srd-vswitchd.sock"
+#define SRD_CONFIG_TARGET_DELAY_NS 500000ull /* [timers] target-delay default */
 
 /* An underlay address. */
 struct srd_config_addr {

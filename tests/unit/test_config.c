@@ -109,9 +109,12 @@ static void parse__minimal_has_defaults(void)
 	CHECK_EQ(cfg.bridge.mac_aging_ns, 300000000000ull);
 	CHECK_EQ(cfg.bridge.mac_table_size, 8192);
 	CHECK_EQ(cfg.n_ports + cfg.n_peers + cfg.n_p2p + cfg.n_warnings, 0);
-	/* A peer's engine settings are srd_conn_cfg_default's. */
+	/* A peer's engine settings are srd_conn_cfg_default's, but for the software
+	 * datapath's delay target. */
 	accepts(HOST "[peer \"b\"]\nunderlay = 198.18.2.1\n");
 	srd_conn_cfg_default(&d);
+	CHECK_EQ(d.target_delay_ns, 50000);
+	d.target_delay_ns = SRD_CONFIG_TARGET_DELAY_NS;
 	CHECK_EQ(srd_config_to_conn_cfg(&cfg, 0, &got), 0);
 	same_conn_cfg(&got, &d);
 	CHECK_EQ(srd_config_to_conn_cfg(&cfg, 1, &got), -EINVAL);
