@@ -303,6 +303,22 @@ static void flush(struct srd_dp *dp)
 		o->next_flush = dp->now + DP_OVS_FLUSH_RETRY_NS;
 }
 
+/* Keep the SRD taps up: ovs-vswitchd attaching a tap in the moment it is created
+ * can write back flags it read before the daemon set IFF_UP (srd_tap_ensure_up). */
+static void taps_up(struct srd_dp *dp)
+{
+	unsigned i;
+
+	for (i = 0; i < DP_MAX_PORTS; i++) {
+		struct dp_port *p = &dp->ports[i];
+
+		if (p->used && p->p2p && srd_tap_ensure_up(p->port) == 1)
+			srd_log_rl(&dp->rl, dp->now, SRD_LOG_INFO,
+				   "tap %s was down (taken down while it was created?): "
+				   "set up again", p->name);
+	}
+}
+
 void dp_ovs_run(struct srd_dp *dp)
 {
 	struct dp_ovs *o = dp->ovs;
@@ -313,6 +329,7 @@ void dp_ovs_run(struct srd_dp *dp)
 		try_connect(dp);
 	if (o->next_status <= dp->now) {
 		o->next_status = dp->now + DP_OVS_STATUS_NS;
+		taps_up(dp);
 		if (o->synced)
 			dp_ovs_status_sync(dp);
 	}

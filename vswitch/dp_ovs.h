@@ -22,7 +22,7 @@
 
 #define DP_OVS_BACKOFF_MIN_NS 100000000ull   /* first reconnect after 100 ms */
 #define DP_OVS_BACKOFF_MAX_NS 4000000000ull  /* never wait more than 4 s */
-#define DP_OVS_STATUS_NS 500000000ull        /* status re-checked this often */
+#define DP_OVS_STATUS_NS 200000000ull        /* status and tap links re-checked this often */
 #define DP_OVS_FLUSH_RETRY_NS 10000000ull    /* socket full: try again */
 #define DP_OVS_MSGS_PER_TURN 256u            /* messages read per loop turn */
 

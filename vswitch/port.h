@@ -189,6 +189,11 @@ extern const struct srd_port_ops srd_port_udp_ops;
 /* tap only: keep (on) or let go (off) the device when the port closes; -errno,
  * -EOPNOTSUPP on another port type. */
 int srd_tap_set_persist(struct srd_port *port, bool on);
+/* tap only: set the link up if something took it down. 1 if it was down, 0 if it
+ * was up, -errno (-EOPNOTSUPP on another port type). A switch that opens the
+ * device while the daemon creates it (ovs-vswitchd sets IFF_PROMISC from flags it
+ * read a moment earlier) can clear IFF_UP; OVSDB mode checks its taps with this. */
+int srd_tap_ensure_up(struct srd_port *port);
 
 /* Open a port of type ("tap", "udp"). -ENOENT (and *errp) for an unknown type. */
 int srd_port_open(const char *type, const struct srd_port_cfg *cfg,

@@ -235,6 +235,21 @@ static int tap_setup_vnet(struct tap_port *t, const struct srd_tap_cfg *cfg,
 	return 0;
 }
 
+/* Set IFF_UP on the device unless it has it: 1 if it was down, 0, or -errno. */
+static int link_up(int s, const char *name)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+		return -errno;
+	if (ifr.ifr_flags & IFF_UP)
+		return 0;
+	ifr.ifr_flags |= IFF_UP;
+	return ioctl(s, SIOCSIFFLAGS, &ifr) < 0 ? -errno : 1;
+}
+
 /* MTU, link up, ifindex, through an ioctl socket in the current netns. */
 static int tap_setup_link(struct tap_port *t, unsigned mtu, char **errp)
 {
@@ -253,13 +268,29 @@ static int tap_setup_link(struct tap_port *t, unsigned mtu, char **errp)
 		t->mtu = (unsigned)ifr.ifr_mtu;
 	if (!err && ioctl(s, SIOCGIFINDEX, &ifr) == 0)
 		t->ifindex = ifr.ifr_ifindex;
-	if (!err && ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
-		err = srd_port_err(errp, -errno, "tap %s: get flags", t->name);
-	ifr.ifr_flags |= IFF_UP;
-	if (!err && ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
-		err = srd_port_err(errp, -errno, "tap %s: link up", t->name);
+	if (!err) {
+		int up = link_up(s, t->name);
+
+		if (up < 0)
+			err = srd_port_err(errp, up, "tap %s: link up", t->name);
+	}
 	close(s);
 	return err;
+}
+
+int srd_tap_ensure_up(struct srd_port *port)
+{
+	struct tap_port *t = (struct tap_port *)port;
+	int s, ret;
+
+	if (port->ops != &srd_port_tap_ops)
+		return -EOPNOTSUPP;
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -errno;
+	ret = link_up(s, t->name);
+	close(s);
+	return ret;
 }
 
 static int tap_create(struct tap_port *t, const struct srd_port_cfg *cfg,

@@ -19,7 +19,8 @@
 #      PSP/SRD (UDP 1000) on several paths and no VXLAN (UDP 4789)
 #   3. srdctl ovs-migrate --revert: VXLAN again, the tap is gone
 #   4. migrate again; delete the Interface row: the tap goes; add it back with
-#      ovs-vsctl: the tap returns and traffic with it; then a host setting changes
+#      ovs-vsctl: the tap returns and traffic with it; a tap taken down comes back up;
+#      then a host setting changes
 #      (srd-udp-port on both hosts): connections restart on the new port, taps stay
 #   5. restart ovsdb-server, then ovs-vswitchd, on host A: traffic resumes by itself,
 #      srd-vswitchd keeps running (same pid) and reconnects
@@ -176,6 +177,12 @@ ovs_vsctl A add-port br-int vx0 "tag=$TAG" -- set Interface vx0 \
 wait_until 5 tap_exists A vx0 || fail "tap vx0 did not come back"
 wait_until 20 ping_ok || fail "no ping after re-adding vx0"
 wait_until 20 state_is A vx0 up || fail "re-added vx0 is $(ext A vx0 srd-state)"
+# ovs-vswitchd opening a tap as it is created can clear its IFF_UP; the daemon keeps
+# its taps up (vswitch/dp_ovs.c), which an operator's "ip link set down" shows.
+ip -n "$(ovs_ns A)" link set vx0 down
+wait_until 5 bash -c "ip -n $(ovs_ns A) link show vx0 | grep -q '<.*UP'" ||
+	fail "tap vx0 stayed down"
+wait_until 20 ping_ok || fail "no ping after the tap came back up"
 
 step "4b. a host setting changes (srd-udp-port 4790 on both hosts): taps stay"
 ifindex=$(ip netns exec "$(ovs_ns A)" cat /sys/class/net/vx0/ifindex)

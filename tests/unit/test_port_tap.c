@@ -465,6 +465,21 @@ static void tap_persist__survives_close(void)
 	ns_sh(h_fd, "ip link del srdtbr");
 }
 
+/* A tap someone set down is set up again, once (srd_tap_ensure_up). */
+static void tap_ensure_up__after_link_down(void)
+{
+	struct srd_port_cfg cfg = { .name = "srdtu" };
+	struct srd_port *p = NULL;
+
+	CHECK_EQ(srd_port_open("tap", &cfg, &p, NULL), 0);
+	CHECK_EQ(srd_tap_ensure_up(p), 0);
+	CHECK_EQ(ns_sh(h_fd, "ip link set srdtu down"), 0);
+	CHECK_EQ(srd_tap_ensure_up(p), 1);
+	CHECK_EQ(ns_sh(h_fd, "ip -o link show srdtu | grep -q '<.*,UP'"), 0);
+	CHECK_EQ(srd_tap_ensure_up(p), 0);
+	srd_port_close(p);
+}
+
 static int run_all(void)
 {
 	int rc = setup();
@@ -476,6 +491,7 @@ static int run_all(void)
 	RUN(tap_tx__frames_into_netns);
 	RUN(tap_tso__tcp_through_two_taps);
 	RUN(tap_persist__survives_close);
+	RUN(tap_ensure_up__after_link_down);
 	if (getenv("SRD_PORT_BENCH"))
 		tap_bench();
 	srd_port_close(tap0);
