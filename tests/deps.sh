@@ -10,6 +10,8 @@ SRD_DEB_PACKAGES=(
 	iproute2 iperf3 nftables ethtool   # tests/e2e namespace fabric: ip/tc/nstat, flows, loss
 	iputils-ping                       # tests/e2e reachability (clang builds its tc BPF)
 	openvswitch-switch                 # tests/ovs: private OVS instances (userspace datapath)
+	gnuplot-nox                        # bench/report.py charts (pngcairo), tests/cli/report.sh
+	openvpn tinc                       # bench/run: encrypted userspace L2 peers (bench/lib/vpn.sh)
 )
 
 srd_install_deps() {
