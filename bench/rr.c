@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * rr.c: srd-rr, TCP request/response latency for the benchmarks (what netperf
- * TCP_RR and sockperf ping-pong measure).
+ * TCP_RR and sockperf ping-pong measure): the command line and the helpers the
+ * server (rr_server.c) and the client (rr_client.c) share.
  *
  *   srd-rr server [--bind ADDR] [--port N] [--max-seconds N]
  *   srd-rr client --host ADDR [--port N] [--size BYTES] [--count N] [--seconds S]
@@ -21,15 +22,10 @@
  * --max-seconds; it prints "listening=ADDR port=N" first (--port 0: any free port).
  * Exit status: 0 done, 1 failed (the reason on stderr), 2 usage error.
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -37,46 +33,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
-#include <unistd.h>
 
-#define RR_OK 0     /* exit: done */
-#define RR_FAIL 1   /* exit: runtime failure */
-#define RR_USAGE 2  /* exit: bad command line */
+#include "bench/rr.h"
 
-#define NS_PER_S 1000000000ull
 #define RR_DEFAULT_PORT 7471
-#define RR_MAX_SIZE (1u << 20)       /* largest request and response */
 #define RR_MAX_COUNT 20000000ull     /* most timed requests: 160 MB of samples */
 #define RR_SLOTS_PER_S 250000ull     /* --seconds alone: room for RTTs of 4 µs */
-#define RR_TICK_MS 100               /* server: how often it sees signals and deadline */
-#define RR_HELLO_LEN 8               /* "SRR1" and the size */
 
-enum { MODE_SERVER = 1, MODE_CLIENT = 2 };
-enum { IO_OK = 0, IO_ERR = -1, IO_TIMEOUT = -2, IO_CLOSED = -3 };
-
-static const uint8_t rr_magic[4] = { 'S', 'R', 'R', '1' };
-
-/* The command line. */
-struct rr_opts {
-	int mode;               /* MODE_SERVER or MODE_CLIENT */
-	const char *bind;       /* server: local address */
-	const char *host;       /* client: the server's address */
-	const char *samples;    /* client: file for every RTT, or NULL */
-	uint64_t port;          /* TCP port (server: 0 picks a free one) */
-	uint64_t size;          /* client: bytes per request and per response */
-	uint64_t count;         /* client: timed requests (with --seconds: at most) */
-	uint64_t seconds;       /* client: timed run length; 0: by count only */
-	uint64_t interval_us;   /* client: from one request's start to the next; 0: none */
-	uint64_t warmup;        /* client: untimed requests before the timed ones */
-	uint64_t timeout_ms;    /* client: longest wait for connect, hello, a response */
-	uint64_t max_seconds;   /* server: longest life */
-	uint64_t local_port;    /* client: source port, 0 = any (the same one again keeps
-				 * the connection's 5-tuple, so its ECMP path) */
-};
+const uint8_t rr_magic[4] = { 'S', 'R', 'R', '1' };
 
 /* One option: its name, the modes that take it, and where its value goes. */
 struct rr_optdef {
@@ -107,8 +74,6 @@ static const struct rr_optdef optdefs[] = {
 };
 
 #define NOPTDEFS (sizeof(optdefs) / sizeof(optdefs[0]))
-
-static volatile sig_atomic_t stop_signal;  /* server: SIGTERM or SIGINT seen */
 
 static void usage(FILE *f)
 {
@@ -149,29 +114,6 @@ static int bad_usage(const char *fmt, ...)
 	fputs("\n\n", stderr);
 	usage(stderr);
 	return RR_USAGE;
-}
-
-static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* Prints "srd-rr: REASON" on stderr; returns -1. */
-static int fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("srd-rr: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return -1;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
 }
 
 /* A decimal number in [min, max] into *out: 0, or -1. */
@@ -292,8 +234,31 @@ static int parse_args(int argc, char **argv, struct rr_opts *o)
 	return finish_opts(o);
 }
 
+/* ---- shared by the server and the client (bench/rr.h) ---- */
+
+/* Prints "srd-rr: REASON" on stderr; returns -1. */
+int rr_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("srd-rr: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return -1;
+}
+
+uint64_t rr_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
+}
+
 /* Socket timeout which (SO_RCVTIMEO, SO_SNDTIMEO, or 0: both) to ns, at least 1 µs. */
-static int set_timeouts(int fd, int which, uint64_t ns)
+int rr_set_timeouts(int fd, int which, uint64_t ns)
 {
 	struct timeval tv = {
 		.tv_sec = (time_t)(ns / NS_PER_S),
@@ -311,532 +276,11 @@ static int set_timeouts(int fd, int which, uint64_t ns)
 	return 0;
 }
 
-static int set_nodelay(int fd)
+int rr_set_nodelay(int fd)
 {
 	int one = 1;
 
 	return setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-}
-
-/* ---- server ---- */
-
-/* The server's state. */
-struct rr_server {
-	int lfd;               /* listening socket */
-	uint64_t deadline;     /* CLOCK_MONOTONIC ns when it stops */
-	uint64_t conns;        /* connections served */
-	uint64_t requests;     /* requests answered */
-};
-
-static uint8_t srv_buf[RR_MAX_SIZE];  /* the request being echoed */
-
-static void on_signal(int sig)
-{
-	stop_signal = sig;
-}
-
-/* SIGTERM and SIGINT end the server; without SA_RESTART they interrupt its calls. */
-static int catch_signals(void)
-{
-	struct sigaction sa = { .sa_handler = on_signal };
-
-	sigemptyset(&sa.sa_mask);
-	return sigaction(SIGTERM, &sa, NULL) || sigaction(SIGINT, &sa, NULL);
-}
-
-static bool server_alive(const struct rr_server *s)
-{
-	return !stop_signal && now_ns() < s->deadline;
-}
-
-/*
- * Sends or receives exactly len bytes on a connection whose socket timeouts are
- * RR_TICK_MS: IO_OK, IO_CLOSED (the peer closed before the first byte), IO_ERR.
- */
-static int srv_io(const struct rr_server *s, int fd, bool tx, uint8_t *buf, size_t len)
-{
-	size_t done = 0;
-	ssize_t n;
-
-	while (done < len) {
-		if (!server_alive(s))
-			return IO_ERR;
-		n = tx ? send(fd, buf + done, len - done, MSG_NOSIGNAL) :
-			 recv(fd, buf + done, len - done, 0);
-		if (n > 0)
-			done += (size_t)n;
-		else if (n == 0 && !tx)
-			return done ? IO_ERR : IO_CLOSED;
-		else if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)
-			return IO_ERR;
-	}
-	return IO_OK;
-}
-
-/* The hello: the message size, or 0 (reported). Answers it. */
-static uint32_t srv_hello(const struct rr_server *s, int fd)
-{
-	uint8_t h[RR_HELLO_LEN];
-	uint32_t size;
-
-	if (srv_io(s, fd, false, h, sizeof(h)))
-		return 0;
-	memcpy(&size, h + 4, 4);
-	size = ntohl(size);
-	if (memcmp(h, rr_magic, 4) || !size || size > RR_MAX_SIZE) {
-		fail("server: not an srd-rr client (bad hello), connection closed");
-		return 0;
-	}
-	return srv_io(s, fd, true, h, sizeof(h)) ? 0 : size;
-}
-
-/* Echoes requests on one connection until the client closes it or the server stops. */
-static void serve_conn(struct rr_server *s, int fd)
-{
-	uint64_t n = 0;
-	uint32_t size;
-	int r = IO_OK;
-
-	if (set_nodelay(fd) || set_timeouts(fd, 0, RR_TICK_MS * 1000000ull)) {
-		fail("server: setsockopt: %s", strerror(errno));
-		return;
-	}
-	size = srv_hello(s, fd);
-	while (size && r == IO_OK) {
-		r = srv_io(s, fd, false, srv_buf, size);
-		if (r == IO_OK)
-			r = srv_io(s, fd, true, srv_buf, size);
-		if (r == IO_OK)
-			n++;
-	}
-	s->requests += n;
-	if (size)
-		fprintf(stderr, "srd-rr server: connection %" PRIu64 ": %" PRIu64
-			" requests of %u bytes%s\n", s->conns + 1, n, size,
-			r == IO_CLOSED ? "" : ", ended early");
-}
-
-/* Accepts and serves connections, one at a time, until a signal or the deadline. */
-static int server_run(struct rr_server *s)
-{
-	struct pollfd p = { .fd = s->lfd, .events = POLLIN };
-	int fd;
-
-	while (server_alive(s)) {
-		if (poll(&p, 1, RR_TICK_MS) <= 0)
-			continue;
-		fd = accept4(s->lfd, NULL, NULL, SOCK_CLOEXEC);
-		if (fd < 0) {
-			if (errno == EINTR || errno == EAGAIN || errno == ECONNABORTED)
-				continue;
-			return fail("server: accept: %s", strerror(errno));
-		}
-		serve_conn(s, fd);
-		close(fd);
-		s->conns++;
-	}
-	return 0;
-}
-
-/* "listening=ADDR port=N" for the socket fd is bound to. */
-static int print_listening(int fd)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-	char host[NI_MAXHOST], serv[NI_MAXSERV];
-
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) ||
-	    getnameinfo((struct sockaddr *)&ss, len, host, sizeof(host), serv, sizeof(serv),
-			NI_NUMERICHOST | NI_NUMERICSERV))
-		return fail("server: getsockname: %s", strerror(errno));
-	printf("listening=%s port=%s\n", host, serv);
-	fflush(stdout);
-	return 0;
-}
-
-/* A listening socket on o->bind, o->port; -1 (reported) if none. */
-static int listen_on(const struct rr_opts *o)
-{
-	struct addrinfo hints = {
-		.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-		.ai_flags = AI_PASSIVE | AI_NUMERICSERV,
-	};
-	struct addrinfo *res, *ai;
-	char port[8];
-	int fd = -1, one = 1, err;
-
-	snprintf(port, sizeof(port), "%" PRIu64, o->port);
-	err = getaddrinfo(o->bind, port, &hints, &res);
-	if (err)
-		return fail("server: cannot resolve %s: %s", o->bind, gai_strerror(err));
-	err = 0;
-	for (ai = res; ai && fd < 0; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
-		if (fd < 0) {
-			err = errno;
-			continue;
-		}
-		if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-		    bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 8)) {
-			err = errno;
-			close(fd);
-			fd = -1;
-		}
-	}
-	freeaddrinfo(res);
-	if (fd < 0)
-		return fail("server: cannot listen on %s port %s: %s", o->bind, port,
-			    strerror(err));
-	return fd;
-}
-
-static int server_main(const struct rr_opts *o)
-{
-	struct rr_server s = { .deadline = now_ns() + o->max_seconds * NS_PER_S };
-	int r;
-
-	if (catch_signals()) {
-		fail("sigaction: %s", strerror(errno));
-		return RR_FAIL;
-	}
-	s.lfd = listen_on(o);
-	if (s.lfd < 0)
-		return RR_FAIL;
-	r = print_listening(s.lfd);
-	if (!r)
-		r = server_run(&s);
-	close(s.lfd);
-	fprintf(stderr, "srd-rr server: %s after %" PRIu64 " connections, %" PRIu64
-		" requests\n", stop_signal ? "stopped by a signal" :
-		r ? "failed" : "--max-seconds reached", s.conns, s.requests);
-	return r ? RR_FAIL : RR_OK;
-}
-
-/* ---- client ---- */
-
-/* The client's connection, buffers and measurements. */
-struct rr_client {
-	const struct rr_opts *o;  /* its options */
-	int fd;                   /* the connection */
-	uint8_t *req;             /* request, o->size bytes */
-	uint8_t *resp;            /* response, o->size bytes */
-	uint64_t *rtt;            /* RTT of each timed request, ns; o->count slots */
-	uint64_t n;               /* timed requests done */
-	uint64_t seq;             /* requests sent, warmup included */
-	uint64_t timeout_ns;      /* o->timeout_ms in ns */
-	bool rearmed;             /* a socket timeout was shortened during a request */
-};
-
-/* Bind fd to the wildcard address and port (SO_REUSEADDR: the previous run's
- * connection from that port may still be in TIME_WAIT). 0, or -1 with errno. */
-static int bind_port(int fd, int family, uint16_t port)
-{
-	struct sockaddr_storage ss;
-	socklen_t len;
-	int one = 1;
-
-	memset(&ss, 0, sizeof(ss));
-	if (family == AF_INET6) {
-		((struct sockaddr_in6 *)&ss)->sin6_family = AF_INET6;
-		((struct sockaddr_in6 *)&ss)->sin6_port = htons(port);
-		len = sizeof(struct sockaddr_in6);
-	} else {
-		((struct sockaddr_in *)&ss)->sin_family = AF_INET;
-		((struct sockaddr_in *)&ss)->sin_port = htons(port);
-		len = sizeof(struct sockaddr_in);
-	}
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)))
-		return -1;
-	return bind(fd, (struct sockaddr *)&ss, len);
-}
-
-/* A connected, blocking socket for ai within timeout_ms, from local_port when it is
- * not 0; -1 with errno if not. */
-static int connect_one(const struct addrinfo *ai, int timeout_ms, uint16_t local_port)
-{
-	struct pollfd p;
-	socklen_t len = sizeof(int);
-	int fd, err = 0, r;
-
-	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		    ai->ai_protocol);
-	if (fd < 0)
-		return -1;
-	if (local_port && bind_port(fd, ai->ai_family, local_port))
-		goto fail;
-	if (connect(fd, ai->ai_addr, ai->ai_addrlen) && errno != EINPROGRESS)
-		goto fail;
-	p = (struct pollfd){ .fd = fd, .events = POLLOUT };
-	r = poll(&p, 1, timeout_ms);
-	if (r == 0)
-		errno = ETIMEDOUT;
-	if (r <= 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len))
-		goto fail;
-	errno = err;
-	if (err || fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK))
-		goto fail;
-	return fd;
-fail:
-	err = errno;
-	close(fd);
-	errno = err;
-	return -1;
-}
-
-/* c->fd: connected to o->host, o->port, TCP_NODELAY, timeouts set. 0, or -1. */
-static int client_connect(struct rr_client *c)
-{
-	const struct rr_opts *o = c->o;
-	struct addrinfo hints = {
-		.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-		.ai_flags = AI_NUMERICSERV,
-	};
-	struct addrinfo *res, *ai;
-	char port[8];
-	int err;
-
-	snprintf(port, sizeof(port), "%" PRIu64, o->port);
-	err = getaddrinfo(o->host, port, &hints, &res);
-	if (err)
-		return fail("cannot resolve %s: %s", o->host, gai_strerror(err));
-	c->fd = -1;
-	err = 0;
-	for (ai = res; ai && c->fd < 0; ai = ai->ai_next) {
-		c->fd = connect_one(ai, (int)o->timeout_ms, (uint16_t)o->local_port);
-		err = errno;
-	}
-	freeaddrinfo(res);
-	if (c->fd < 0)
-		return fail("cannot connect to %s port %s: %s", o->host, port, strerror(err));
-	if (set_nodelay(c->fd) || set_timeouts(c->fd, 0, c->timeout_ns))
-		return fail("setsockopt: %s", strerror(errno));
-	return 0;
-}
-
-/* Shortens the timeout of one direction to what is left until deadline: 0, or -1. */
-static int rearm(struct rr_client *c, bool tx, uint64_t deadline)
-{
-	uint64_t now = now_ns();
-
-	if (now >= deadline)
-		return -1;
-	c->rearmed = true;
-	return set_timeouts(c->fd, tx ? SO_SNDTIMEO : SO_RCVTIMEO, deadline - now);
-}
-
-/* Sends or receives exactly len bytes by deadline: IO_OK, _TIMEOUT, _CLOSED, _ERR. */
-static int cli_io(struct rr_client *c, bool tx, uint8_t *buf, size_t len,
-		  uint64_t deadline)
-{
-	size_t done = 0;
-	ssize_t n;
-
-	while (done < len) {
-		n = tx ? send(c->fd, buf + done, len - done, MSG_NOSIGNAL) :
-			 recv(c->fd, buf + done, len - done, 0);
-		if (n > 0)
-			done += (size_t)n;
-		else if (n == 0 && !tx)
-			return IO_CLOSED;
-		else if (errno == EAGAIN || errno == EWOULDBLOCK)
-			return IO_TIMEOUT;
-		else if (errno != EINTR)
-			return IO_ERR;
-		if (done < len && rearm(c, tx, deadline))
-			return IO_TIMEOUT;
-	}
-	return IO_OK;
-}
-
-/* Reports a failed exchange (what: "hello", "request 17"); returns -1. */
-static int io_failed(const struct rr_client *c, int r, const char *what)
-{
-	if (r == IO_TIMEOUT)
-		return fail("no response to %s within %" PRIu64 " ms", what, c->o->timeout_ms);
-	if (r == IO_CLOSED)
-		return fail("the server closed the connection during %s", what);
-	return fail("%s: %s", what, strerror(errno));
-}
-
-static int client_hello(struct rr_client *c)
-{
-	uint8_t h[RR_HELLO_LEN], back[RR_HELLO_LEN];
-	uint32_t size = htonl((uint32_t)c->o->size);
-	uint64_t deadline = now_ns() + c->timeout_ns;
-	int r;
-
-	memcpy(h, rr_magic, 4);
-	memcpy(h + 4, &size, 4);
-	r = cli_io(c, true, h, sizeof(h), deadline);
-	if (r == IO_OK)
-		r = cli_io(c, false, back, sizeof(back), deadline);
-	if (r != IO_OK)
-		return io_failed(c, r, "hello");
-	if (memcmp(h, back, sizeof(h)))
-		return fail("%s port %" PRIu64 " is not an srd-rr server (bad hello)",
-			    c->o->host, c->o->port);
-	return 0;
-}
-
-/* One request and its response, timed into *rtt (ns). 0, or -1 (reported). */
-static int exchange(struct rr_client *c, uint64_t *rtt)
-{
-	size_t size = c->o->size, k = size < 8 ? size : 8;
-	uint64_t t0, deadline;
-	char what[40];
-	int r;
-
-	if (c->rearmed) {
-		if (set_timeouts(c->fd, 0, c->timeout_ns))
-			return fail("setsockopt: %s", strerror(errno));
-		c->rearmed = false;
-	}
-	memcpy(c->req, &c->seq, k);
-	t0 = now_ns();
-	deadline = t0 + c->timeout_ns;
-	r = cli_io(c, true, c->req, size, deadline);
-	if (r == IO_OK)
-		r = cli_io(c, false, c->resp, size, deadline);
-	*rtt = now_ns() - t0;
-	if (r == IO_OK && !memcmp(c->req, c->resp, size)) {
-		c->seq++;
-		return 0;
-	}
-	snprintf(what, sizeof(what), "request %" PRIu64, c->seq + 1);
-	if (r != IO_OK)
-		return io_failed(c, r, what);
-	return fail("the response to %s is not its echo", what);
-}
-
-/* Waits until the next request is due (*next) and sets the one after; late: now. */
-static void pace(const struct rr_client *c, uint64_t *next)
-{
-	uint64_t now = now_ns();
-	struct timespec ts;
-
-	if (!c->o->interval_us)
-		return;
-	if (*next > now) {
-		ts.tv_sec = (time_t)(*next / NS_PER_S);
-		ts.tv_nsec = (long)(*next % NS_PER_S);
-		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-			;
-	} else {
-		*next = now;
-	}
-	*next += c->o->interval_us * 1000;
-}
-
-/* The warmup, then the timed requests until --count or --seconds. 0, or -1. */
-static int client_run(struct rr_client *c)
-{
-	uint64_t i, rtt, end = 0, next = 0;
-
-	for (i = 0; i < c->o->warmup; i++) {
-		pace(c, &next);
-		if (exchange(c, &rtt))
-			return -1;
-	}
-	if (c->o->seconds)
-		end = now_ns() + c->o->seconds * NS_PER_S;
-	for (c->n = 0; c->n < c->o->count; c->n++) {
-		pace(c, &next);
-		if (end && now_ns() >= end)
-			break;
-		if (exchange(c, &rtt))
-			return -1;
-		c->rtt[c->n] = rtt;
-	}
-	return 0;
-}
-
-static int write_samples(const struct rr_client *c)
-{
-	FILE *f = fopen(c->o->samples, "w");
-	uint64_t i;
-	int err;
-
-	if (!f)
-		return fail("%s: %s", c->o->samples, strerror(errno));
-	for (i = 0; i < c->n; i++)
-		fprintf(f, "%.3f\n", (double)c->rtt[i] / 1e3);
-	err = ferror(f);
-	if (fclose(f) || err)
-		return fail("%s: write failed", c->o->samples);
-	return 0;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Nearest-rank percentile q (in 1/10000) of n sorted samples, in µs. */
-static double pct_us(const uint64_t *s, uint64_t n, uint64_t q)
-{
-	uint64_t rank = (n * q + 9999) / 10000;
-
-	return (double)s[rank ? rank - 1 : 0] / 1e3;
-}
-
-/* Sorts the samples and prints the result line. */
-static void report(struct rr_client *c)
-{
-	uint64_t i, n = c->n, *s = c->rtt;
-	double sum = 0;
-
-	qsort(s, n, sizeof(*s), cmp_u64);
-	for (i = 0; i < n; i++)
-		sum += (double)s[i];
-	printf("count=%" PRIu64 " p50_us=%.1f p90_us=%.1f p99_us=%.1f p999_us=%.1f"
-	       " max_us=%.1f mean_us=%.1f\n", n, pct_us(s, n, 5000), pct_us(s, n, 9000),
-	       pct_us(s, n, 9900), pct_us(s, n, 9990), (double)s[n - 1] / 1e3,
-	       sum / (double)n / 1e3);
-}
-
-/* Buffers for one request, one response and every sample; the request's pattern. */
-static int client_alloc(struct rr_client *c)
-{
-	size_t i;
-
-	c->req = malloc(c->o->size);
-	c->resp = malloc(c->o->size);
-	c->rtt = calloc(c->o->count, sizeof(*c->rtt));
-	if (!c->req || !c->resp || !c->rtt)
-		return fail("out of memory for %" PRIu64 " samples", c->o->count);
-	for (i = 0; i < c->o->size; i++)
-		c->req[i] = (uint8_t)(i * 131 + 7);
-	return 0;
-}
-
-static int client_main(const struct rr_opts *o)
-{
-	struct rr_client c = { .o = o, .fd = -1, .timeout_ns = o->timeout_ms * 1000000ull };
-	int r;
-
-	if (o->interval_us)
-		prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);  /* wake on time, not 50 µs late */
-	r = client_alloc(&c);
-	if (!r)
-		r = client_connect(&c);
-	if (!r)
-		r = client_hello(&c);
-	if (!r)
-		r = client_run(&c);
-	if (c.fd >= 0)
-		close(c.fd);
-	if (!r && !c.n)
-		r = fail("no request completed");
-	if (!r && o->samples)
-		r = write_samples(&c);
-	if (!r)
-		report(&c);
-	free(c.req);
-	free(c.resp);
-	free(c.rtt);
-	return r ? RR_FAIL : RR_OK;
 }
 
 int main(int argc, char **argv)
@@ -846,5 +290,6 @@ int main(int argc, char **argv)
 
 	if (r >= 0)
 		return r;
-	return o.mode == MODE_SERVER ? server_main(&o) : client_main(&o);
+	return o.mode == MODE_SERVER ? rr_server_main(&o) : rr_client_main(&o);
 }
+

@@ -165,34 +165,38 @@ static bool runs(const struct srd_config *running, const char *name)
 	return false;
 }
 
-/* The SRD rows of the Interface table: running ports first, each group in name order. */
+/* The SRD rows of the Interface table: running ports first, each group in name
+ * order. When there are more than max, the running ones are the ones kept. */
 static uint32_t collect(struct json_object *replica, const struct srd_config *running,
 			struct cand *out, uint32_t max, bool *overflow)
 {
 	struct json_object *rows = srd_ovsdb_replica_table(replica, "Interface");
 	uint32_t n = 0;
+	int pass;
 
 	*overflow = false;
-	if (!rows)
-		return 0;
-	json_object_object_foreach(rows, uuid, row) {
-		const char *name = srd_ovsdb_string(srd_ovsdb_col(row, "name"));
+	for (pass = 0; rows && pass < 2; pass++) {
+		json_object_object_foreach(rows, uuid, row) {
+			const char *name = srd_ovsdb_string(srd_ovsdb_col(row, "name"));
+			struct json_object *ext = srd_ovsdb_col(row, "external_ids");
 
-		if (!srd_ovsdb_map_get(srd_ovsdb_col(row, "external_ids"), "srd-remote-ip"))
-			continue;
-		if (n == max) {
-			*overflow = true;
-			break;
+			if (!srd_ovsdb_map_get(ext, "srd-remote-ip") ||
+			    runs(running, name ? name : "") != (pass == 0))
+				continue;
+			if (n == max) {
+				*overflow = true;
+				break;
+			}
+			out[n] = (struct cand){ .uuid = uuid, .name = name ? name : "",
+						.row = row, .running = pass == 0 };
+			n++;
 		}
-		out[n] = (struct cand){ .uuid = uuid, .name = name ? name : "", .row = row };
-		out[n].running = runs(running, out[n].name);
-		n++;
 	}
 	qsort(out, n, sizeof(*out), cand_cmp);
 	return n;
 }
 
-static bool ifname_ok(const char *s)
+bool srd_ovs_ifname_ok(const char *s)
 {
 	size_t n = strlen(s), i;
 
@@ -252,7 +256,7 @@ static int row_settings(const struct srd_config *cfg, const struct cand *c,
 	const char *type = srd_ovsdb_string(srd_ovsdb_col(c->row, "type"));
 	char reason[SRD_OVS_ERR_MAX + 1];
 
-	if (!ifname_ok(c->name)) {
+	if (!srd_ovs_ifname_ok(c->name)) {
 		why(err, "name \"%.40s\" cannot be a tap device (1..%u of a-z A-Z 0-9 . _ -)",
 		    c->name, SRD_CONFIG_IFNAME_MAX);
 		return -EINVAL;

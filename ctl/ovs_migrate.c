@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 
 #include "ctl/ovs_migrate.h"
+#include "ctl/ovs_conf.h"
 #include "ctl/ovsdb_data.h"
 
 const char *const srd_ovs_migrate_iface_cols[] = {
@@ -216,6 +217,33 @@ static int key_vni(const char *key, uint32_t *vni, char *msg, size_t len)
 	return 0;
 }
 
+/* Refuse what srd-vswitchd would put in error: a name that cannot be a tap, an
+ * address that cannot be an SRD peer or is not of this host's family. */
+static int srd_usable(const char *iface, const struct tun_opts *t, const char *host_ip,
+		      char *msg, size_t len)
+{
+	struct srd_config_addr remote, local;
+	const char *mine = host_ip ? host_ip : t->local_ip;
+	char why[160];
+
+	if (!srd_ovs_ifname_ok(iface)) {
+		say(msg, len, "%s cannot name a tap device (1..%u of a-z A-Z 0-9 . _ -): "
+		    "rename the port first", iface, SRD_CONFIG_IFNAME_MAX);
+		return -EINVAL;
+	}
+	if (srd_config_parse_addr(t->remote_ip, &remote, why, sizeof(why)) < 0) {
+		say(msg, len, "options:remote_ip: %s", why);
+		return -EINVAL;
+	}
+	if (mine && srd_config_parse_addr(mine, &local, why, sizeof(why)) == 0 &&
+	    local.family != remote.family) {
+		say(msg, len, "options:remote_ip=%s is not of the family of this host's "
+		    "address %s", t->remote_ip, mine);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static struct json_object *srd_pairs(const char *type, const struct tun_opts *t,
 				     uint32_t vni, struct json_object *options)
 {
@@ -257,15 +285,19 @@ static int plan_forward(const struct srd_ovs_migrate_req *req, struct json_objec
 		    req->iface, type ? type : "");
 		return srd ? -EALREADY : -EINVAL;
 	}
-	if (read_options(options, &t, msg, len) < 0 || key_vni(t.key, &vni, msg, len) < 0)
+	if (read_options(options, &t, msg, len) < 0 || key_vni(t.key, &vni, msg, len) < 0 ||
+	    srd_usable(req->iface, &t, host_ip, msg, len) < 0)
 		return -EINVAL;
 	json_object_array_add(ops, op_wait(uuid, iface));
 	json_object_array_add(ops, op_update(uuid, "", empty_map(), request > 0 ? 0 : ofport));
 	json_object_array_add(ops, op_srd_keys("Interface", uuid,
 					       srd_pairs(type, &t, vni, options)));
-	if (t.local_ip && !host_ip && ovs)
+	if (t.local_ip && !host_ip && srd_ovsdb_uuid(srd_ovsdb_col(ovs, "_uuid")))
 		json_object_array_add(ops, op_local_ip(srd_ovsdb_uuid(srd_ovsdb_col(ovs, "_uuid")),
 						       t.local_ip));
+	else if (!t.local_ip && !host_ip)
+		say(msg, len, "note: this host has no external_ids:srd-local-ip yet: the SRD "
+		    "port stays down until it is set\n");
 	else if (t.local_ip && host_ip && strcmp(host_ip, t.local_ip))
 		say(msg, len, "note: options:local_ip=%s differs from this host's "
 		    "srd-local-ip=%s, which SRD uses\n", t.local_ip, host_ip);

@@ -8,6 +8,8 @@
  * next one starts there. Output: one growing buffer, flushed as the socket takes it.
  */
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -154,6 +156,18 @@ static int parse_tcp(const char *s, struct sockaddr_storage *sa, socklen_t *len)
 	return -EINVAL;
 }
 
+/* A server that vanishes without a reset (host down, cable cut) is noticed within
+ * about 10 s: TCP keepalive, where the unix socket gets an end of file at once. */
+static void keepalive(int fd)
+{
+	int on = 1, idle = 4, intvl = 2, cnt = 3;
+
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+}
+
 static int open_tcp(const char *where, bool *connecting, char *err, size_t err_len)
 {
 	struct sockaddr_storage sa;
@@ -167,6 +181,7 @@ static int open_tcp(const char *where, bool *connecting, char *err, size_t err_l
 	fd = socket(sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
+	keepalive(fd);
 	if (connect(fd, (struct sockaddr *)&sa, len) == 0)
 		return fd;
 	if (errno == EINPROGRESS) {
@@ -214,6 +229,8 @@ static int queue(struct srd_ovsdb *c, const char *s, size_t len)
 {
 	if (c->out_off == c->out_len)
 		c->out_off = c->out_len = 0;
+	if (c->out_len - c->out_off + len > SRD_OVSDB_MAX_MSG)
+		return -ENOBUFS;                /* the server stopped reading */
 	if (c->out_len + len > c->out_cap) {
 		size_t cap = c->out_cap ? c->out_cap : 4096;
 		char *p;

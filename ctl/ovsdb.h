@@ -13,6 +13,7 @@
  * Errors: 0 or a negative errno, and for the calls that take err a message there:
  *   -EINVAL     a remote that is neither form
  *   -EMSGSIZE   one message larger than SRD_OVSDB_MAX_MSG
+ *   -ENOBUFS    (srd_ovsdb_request) more than that queued: the server does not read
  *   -EPROTO     the peer sent something that is not a JSON-RPC message
  *   -EPIPE      the server closed the connection
  *   -ETIMEDOUT  (srd_ovsdb_call) no reply in time
@@ -43,7 +44,7 @@ int srd_ovsdb_fd(const struct srd_ovsdb *c);
 bool srd_ovsdb_want_write(const struct srd_ovsdb *c);
 
 /* Queue a request {"method", "params", "id"}; params is consumed (NULL for []).
- * *id (may be NULL) gets its id. 0 or -ENOMEM. */
+ * *id (may be NULL) gets its id. 0, -ENOMEM or -ENOBUFS. */
 int srd_ovsdb_request(struct srd_ovsdb *c, const char *method,
 		      struct json_object *params, int64_t *id);
 /* Write what the socket takes. 0 (some may remain) or -errno. */

@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,6 +115,10 @@ static FILE *open_out(const char *path)
 	if (!path)
 		return stdout;
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd >= 0 && fchmod(fd, 0600) < 0) {   /* an existing file keeps its mode */
+		close(fd);
+		return NULL;
+	}
 	return fd < 0 ? NULL : fdopen(fd, "w");
 }
 
@@ -128,18 +133,22 @@ static int print_cfg(const struct keys_args *a, const uint8_t psk[SRD_PSK_LEN],
 	if (!err)
 		err = srd_keyring_derive_master(psk, rx, gen - 1, key[(gen - 1) & 1]);
 	f = err ? NULL : open_out(a->out);
-	if (f) {
+	if (err) {
+		fprintf(stderr, "srdctl: psp keys: key derivation failed\n");
+	} else if (!f) {
+		err = -errno;
+		fprintf(stderr, "srdctl: psp keys: %s: %s\n", a->out, strerror(errno));
+	} else {
 		put_key(f, key[0]);
 		put_key(f, key[1]);
-		if (f != stdout && fclose(f))
+		if ((f == stdout ? fflush(f) : fclose(f)) != 0) {
 			err = -EIO;
+			fprintf(stderr, "srdctl: psp keys: writing the keys failed\n");
+		}
 	}
 	OPENSSL_cleanse(key, sizeof(key));
-	if (err || !f) {
-		fprintf(stderr, "srdctl: psp keys: %s\n", err ? "key derivation failed" :
-			strerror(errno));
+	if (err)
 		return SRDCTL_FAILED;
-	}
 	fprintf(stderr, "generation %" PRIu32 " in slot %u, %" PRIu32 " in slot %u\n", gen,
 		gen & 1, gen - 1, (gen - 1) & 1);
 	return SRDCTL_OK;

@@ -46,6 +46,23 @@ int dp_err(char **errp, int err, const char *fmt, ...)
 	return err;
 }
 
+/* After a peer or port comes or goes: where the per-turn scans of the slot arrays
+ * can stop (a datapath with 2 peers and 3 ports scans 2 and 3 slots, not 256 and
+ * 2048). Control path only. */
+void dp_slots_update(struct srd_dp *dp)
+{
+	unsigned i;
+
+	dp->peer_hw = 0;
+	for (i = 0; i < DP_MAX_PEERS; i++)
+		if (dp->peers[i].used)
+			dp->peer_hw = i + 1;
+	dp->port_hw = 0;
+	for (i = 0; dp->ports && i < DP_MAX_PORTS; i++)
+		if (dp->ports[i].used)
+			dp->port_hw = i + 1;
+}
+
 /* splitmix64: the engines' path choice needs speed, not secrecy. */
 uint64_t dp_rand(void *user)
 {

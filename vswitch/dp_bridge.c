@@ -61,7 +61,7 @@ static void flood_ports(struct srd_dp *dp, uint32_t vni, const struct dp_port *e
 {
 	unsigned i;
 
-	for (i = 0; i < DP_MAX_PORTS; i++) {
+	for (i = 0; i < dp->port_hw; i++) {
 		struct dp_port *p = &dp->ports[i];
 
 		if (p->used && !p->p2p && p->vni == vni && p != except)
@@ -73,7 +73,7 @@ static void flood_peers(struct srd_dp *dp, uint32_t vni, struct srd_pkt *pkt)
 {
 	unsigned i;
 
-	for (i = 0; i < DP_MAX_PEERS; i++) {
+	for (i = 0; i < dp->peer_hw; i++) {
 		struct dp_peer *p = &dp->peers[i];
 
 		if (p->used && dp_peer_carries(p, vni))

@@ -126,6 +126,7 @@ struct srd_dp {
 
 	bool linked;                      /* udp, kr and rx are open (dp_link.c) */
 	bool relinked;                    /* reopened: the next apply rebuilds every peer */
+	struct srd_config_host link_host; /* the settings udp and kr were opened with */
 	bool ovs_mode;                    /* configured from OVSDB (dp_ovs.c) */
 	struct dp_ovs *ovs;               /* the OVSDB client, in OVSDB mode */
 	struct srd_port *udp;             /* underlay port */
@@ -137,6 +138,8 @@ struct srd_dp {
 	uint64_t rng;                     /* state of the engines' rand callback */
 
 	struct dp_peer peers[DP_MAX_PEERS];  /* peer slots */
+	unsigned peer_hw;                    /* 1 + highest used peer slot: hot loops stop there */
+	unsigned port_hw;                    /* 1 + highest used port slot */
 	uint16_t peer_hash[DP_PEER_HASH];    /* address -> peer slot, DP_NO_PEER */
 	struct dp_port *ports;               /* DP_MAX_PORTS tap slots (heap) */
 	struct srd_mactable *macs;           /* bridge MAC table */
@@ -215,6 +218,8 @@ int dp_keys_tick(struct srd_dp *dp);
 
 /* dp_reload.c */
 int dp_apply_config(struct srd_dp *dp, const struct srd_config *cfg, char **errp);
+/* What dp_apply_config refuses before it changes anything: -EINVAL (why in errp). */
+int dp_config_check(const struct srd_dp *dp, const struct srd_config *cfg, char **errp);
 
 /* dp_link.c */
 int dp_link_open(struct srd_dp *dp, const struct srd_config *cfg, char **errp);
@@ -235,6 +240,7 @@ int dp_ctl_open(struct srd_dp *dp, char **errp);
 void dp_ctl_close(struct srd_dp *dp);
 
 /* dp.c */
+void dp_slots_update(struct srd_dp *dp);
 int dp_err(char **errp, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 uint64_t dp_rand(void *user);

@@ -93,6 +93,7 @@ int dp_link_open(struct srd_dp *dp, const struct srd_config *cfg, char **errp)
 		return err;
 	}
 	dp->linked = true;
+	dp->link_host = cfg->host;
 	return 0;
 }
 
@@ -112,6 +113,7 @@ static void link_close_io(struct srd_dp *dp)
 		srd_pktpool_put(dp->tx_pool, dp->backlog, dp->n_backlog);
 	dp->n_backlog = 0;
 	dp->linked = false;
+	OPENSSL_cleanse(&dp->link_host, sizeof(dp->link_host));
 }
 
 void dp_link_close(struct srd_dp *dp)
@@ -134,7 +136,7 @@ bool dp_link_same(const struct srd_config_host *a, const struct srd_config_host 
 
 int dp_link_sync(struct srd_dp *dp, const struct srd_config *cfg, char **errp)
 {
-	if (dp->linked && dp->configured && dp_link_same(&dp->cfg->host, &cfg->host))
+	if (dp->linked && dp_link_same(&dp->link_host, &cfg->host))
 		return 0;
 	if (!cfg->host.underlay.family) {
 		dp_link_close(dp);

@@ -134,8 +134,10 @@ static void sync_link(struct srd_dp *dp)
 	free(why);
 }
 
-/* Returns what applying returned: -EINVAL when the base settings were refused. */
-static int reconcile(struct srd_dp *dp)
+/* Bring the datapath to what the replica asks. force: apply even when the wanted
+ * configuration equals the running one (a tap or the underlay failed before and is
+ * retried). Returns what applying returned, -EINVAL when it was refused. */
+static int reconcile(struct srd_dp *dp, bool force)
 {
 	struct dp_ovs *o = dp->ovs;
 	int err;
@@ -151,11 +153,16 @@ static int reconcile(struct srd_dp *dp)
 		srd_log_rl(&dp->rl, dp->now, SRD_LOG_WARN,
 			   "ovsdb: more than %u SRD interfaces; the rest are ignored",
 			   SRD_CONFIG_MAX_P2P);
+	free(o->apply_errors);
+	o->apply_errors = NULL;
+	if (dp_config_check(dp, o->want, &o->apply_errors) < 0) {
+		srd_log_rl(&dp->rl, dp->now, SRD_LOG_ERR, "ovsdb: configuration refused:\n%s",
+			   o->apply_errors ? o->apply_errors : "");
+		return -EINVAL;          /* nothing changed, not even the link */
+	}
 	sync_link(dp);
 	err = 0;
-	if (!dp->configured || memcmp(o->want, dp->cfg, sizeof(*o->want))) {
-		free(o->apply_errors);
-		o->apply_errors = NULL;
+	if (force || !dp->configured || memcmp(o->want, dp->cfg, sizeof(*o->want))) {
 		err = dp_apply_config(dp, o->want, &o->apply_errors);
 		if (err < 0)
 			srd_err("ovsdb: applying the configuration:\n%s",
@@ -208,8 +215,7 @@ static void on_txn_reply(struct srd_dp *dp, struct json_object *msg)
 	size_t i, n;
 
 	if (o->inflight)
-		o->inflight--;
-	o->dirty = true;            /* re-check the status once the reply is in */
+		o->inflight--;            /* differences left are written at the next tick */
 	if (!json_object_object_get_ex(msg, "result", &res) ||
 	    !json_object_is_type(res, json_type_array)) {
 		o->cnt.txn_errors++;
@@ -260,30 +266,55 @@ static int on_message(struct srd_dp *dp, struct json_object *msg)
 	return 0;
 }
 
-static void ovs_input(void *user, int fd)
+/* What a received message is, for the debug log (never its contents: srd-psk). */
+static void log_message(struct json_object *msg)
 {
-	struct srd_dp *dp = user;
+	struct json_object *m;
+
+	if (!srd_log_enabled(SRD_LOG_DEBUG))
+		return;
+	if (json_object_object_get_ex(msg, "method", &m))
+		srd_dbg("ovsdb: received %s", json_object_get_string(m));
+	else
+		srd_dbg("ovsdb: received the reply to %lld", (long long)msg_id(msg));
+}
+
+/* Read and handle what the server sent, DP_OVS_MSGS_PER_TURN messages at most; more
+ * left in the buffer (where epoll cannot see them) sets o->more for the next turn. */
+static void ovs_read(struct srd_dp *dp)
+{
 	struct dp_ovs *o = dp->ovs;
 	struct json_object *msg;
 	unsigned n = 0;
 	int ret = 0;
 
-	(void)fd;
-	dp->now = srd_now_ns();
-	while (n++ < DP_OVS_MSGS_PER_TURN && (ret = srd_ovsdb_recv(o->conn, &msg)) == 1) {
-		srd_dbg("ovsdb: received %.200s",
-			json_object_to_json_string_ext(msg, JSON_C_TO_STRING_PLAIN));
+	o->more = false;
+	while ((ret = srd_ovsdb_recv(o->conn, &msg)) == 1) {
+		log_message(msg);
 		ret = on_message(dp, msg);
 		json_object_put(msg);
 		if (ret < 0)
 			break;
+		if (++n == DP_OVS_MSGS_PER_TURN) {
+			o->more = true;
+			break;
+		}
 	}
 	if (ret < 0) {
 		disconnect(dp, ret == -EPIPE ? "connection closed" : "bad message", ret);
 		return;
 	}
-	if (o->dirty && o->synced)
-		reconcile(dp);
+	if (o->dirty && o->synced && !o->more)
+		reconcile(dp, false);
+}
+
+static void ovs_input(void *user, int fd)
+{
+	struct srd_dp *dp = user;
+
+	(void)fd;
+	dp->now = srd_now_ns();
+	ovs_read(dp);
 }
 
 /* ---- the datapath's side ---- */
@@ -301,6 +332,20 @@ static void flush(struct srd_dp *dp)
 		disconnect(dp, "send failed", err);
 	else if (srd_ovsdb_want_write(o->conn))
 		o->next_flush = dp->now + DP_OVS_FLUSH_RETRY_NS;
+}
+
+/* An underlay that would not open, or a placed row without its tap: retry them. */
+static bool needs_retry(const struct srd_dp *dp)
+{
+	const struct dp_ovs *o = dp->ovs;
+	uint32_t i;
+
+	if (o->link_error[0])
+		return true;
+	for (i = 0; i < o->view->n_ifaces; i++)
+		if (o->view->ifaces[i].p2p >= 0 && dp_port_by_name(dp, o->view->ifaces[i].name) < 0)
+			return true;
+	return false;
 }
 
 /* Keep the SRD taps up: ovs-vswitchd attaching a tap in the moment it is created
@@ -327,9 +372,20 @@ void dp_ovs_run(struct srd_dp *dp)
 		return;
 	if (!o->conn && o->next_connect <= dp->now)
 		try_connect(dp);
+	if (o->conn && o->more)
+		ovs_read(dp);
 	if (o->next_status <= dp->now) {
 		o->next_status = dp->now + DP_OVS_STATUS_NS;
 		taps_up(dp);
+		if (o->inflight && dp->now - o->inflight_since > DP_OVS_TXN_TIMEOUT_NS) {
+			srd_warn("ovsdb: no reply to a status write in %llu s: writing again",
+				 DP_OVS_TXN_TIMEOUT_NS / 1000000000ull);
+			o->inflight = 0;
+		}
+		if (o->synced && needs_retry(dp) && dp->now >= o->retry_at) {
+			o->retry_at = dp->now + DP_OVS_RETRY_NS;
+			reconcile(dp, true);
+		}
 		if (o->synced)
 			dp_ovs_status_sync(dp);
 	}
@@ -344,6 +400,8 @@ uint64_t dp_ovs_next(const struct srd_dp *dp)
 
 	if (!o)
 		return UINT64_MAX;
+	if (o->conn && o->more)
+		return dp->now;
 	next = o->next_status < o->next_flush ? o->next_status : o->next_flush;
 	if (!o->conn && o->next_connect < next)
 		next = o->next_connect;
@@ -354,22 +412,20 @@ int dp_ovs_reload(struct srd_dp *dp, const struct srd_config *base, char **errp)
 {
 	struct dp_ovs *o = dp->ovs;
 
-	struct srd_config *old = malloc(sizeof(*old));
-	int err;
+	int err = dp_config_check(dp, base, errp);
 
-	if (!old)
-		return dp_err(errp, -ENOMEM, "out of memory");
-	*old = *o->base;
+	if (err < 0)
+		return err;                     /* refused: the running settings stay */
 	*o->base = *base;
-	if (!o->synced)
-		err = dp_apply_config(dp, base, errp);  /* what the file says, for now */
-	else if ((err = reconcile(dp)) == -EINVAL)
-		dp_err(errp, err, "%s", o->apply_errors ? o->apply_errors : "refused");
-	if (err == -EINVAL)
-		*o->base = *old;                /* refused: the running settings stay */
-	OPENSSL_cleanse(old, sizeof(*old));
-	free(old);
-	return err == -EINVAL ? err : 0;
+	if (!o->synced) {                       /* never apply the file alone: no ports */
+		srd_info("ovsdb: not connected; the new settings apply once it is");
+		return 0;
+	}
+	err = reconcile(dp, false);
+	if (err < 0)
+		return dp_err(errp, err, "%s", o->apply_errors ? o->apply_errors :
+			      strerror(-err));
+	return 0;
 }
 
 int dp_ovs_open(struct srd_dp *dp, const char *remote, const struct srd_config *base,

@@ -25,6 +25,8 @@
 #define DP_OVS_STATUS_NS 200000000ull        /* status and tap links re-checked this often */
 #define DP_OVS_FLUSH_RETRY_NS 10000000ull    /* socket full: try again */
 #define DP_OVS_MSGS_PER_TURN 256u            /* messages read per loop turn */
+#define DP_OVS_RETRY_NS 1000000000ull        /* failed underlay or taps: retry this often */
+#define DP_OVS_TXN_TIMEOUT_NS 5000000000ull  /* a status write unanswered this long is lost */
 
 struct srd_ovsdb;
 struct json_object;
@@ -52,6 +54,9 @@ struct dp_ovs {
 	char link_error[SRD_OVS_ERR_MAX + 1]; /* why the underlay could not open */
 	char *apply_errors;             /* messages of the last apply (per port) */
 	unsigned inflight;              /* status transactions awaiting their reply */
+	uint64_t inflight_since;        /* when the last of them was sent */
+	uint64_t retry_at;              /* next retry of a failed underlay or tap */
+	bool more;                      /* messages left in the input buffer */
 	uint64_t next_connect;          /* when to connect again (while DOWN) */
 	uint64_t backoff_ns;            /* current reconnect backoff */
 	uint64_t next_status;           /* next periodic status check */

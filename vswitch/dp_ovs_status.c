@@ -73,7 +73,8 @@ static void want(struct json_object *txn, struct json_object *replica, const cha
 	json_object_array_add(txn, mutate_op(table, uuid, st));
 }
 
-/* The line of the last apply's messages that names the port, for its srd-error. */
+/* The line of the last apply's messages about the port ("port NAME: ..."), for its
+ * srd-error. */
 static void tap_failure(const struct dp_ovs *o, const char *name, char *out, size_t len)
 {
 	const char *s = o->apply_errors, *end;
@@ -81,7 +82,7 @@ static void tap_failure(const struct dp_ovs *o, const char *name, char *out, siz
 
 	for (; s && *s; s = end + (*end == '\n')) {
 		end = s + strcspn(s, "\n");
-		if ((size_t)(end - s) > nl && strstr(s, name) && strstr(s, name) < end) {
+		if (!strncmp(s, "port ", 5) && !strncmp(s + 5, name, nl) && s[5 + nl] == ':') {
 			snprintf(out, len, "%.*s", (int)(end - s), s);
 			return;
 		}
@@ -164,6 +165,7 @@ void dp_ovs_status_sync(struct srd_dp *dp)
 	}
 	if (srd_ovsdb_request(o->conn, "transact", txn, NULL) == 0) {
 		o->inflight++;
+		o->inflight_since = dp->now;
 		o->cnt.status_txns++;
 	}
 }

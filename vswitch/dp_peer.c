@@ -161,6 +161,7 @@ int dp_peer_add(struct srd_dp *dp, const struct srd_config *cfg, unsigned ci,
 	}
 	p->used = true;
 	peer_hash_rebuild(dp);
+	dp_slots_update(dp);
 	srd_info("peer %s: added (%s paths %u)", pc->name,
 		 pc->underlay.family == AF_INET ? "IPv4" : "IPv6", pc->paths);
 	return 0;
@@ -179,6 +180,7 @@ void dp_peer_remove(struct srd_dp *dp, unsigned slot)
 		srd_psp_sa_fini(&p->tx_sa);
 	memset(p, 0, sizeof(*p));
 	peer_hash_rebuild(dp);
+	dp_slots_update(dp);
 }
 
 /* A new connection for new settings (engine, address, port, paths), in the same slot:

@@ -63,6 +63,7 @@ static int port_open_tap(struct srd_dp *dp, struct dp_port *p, unsigned mtu,
 	srd_port_info(p->port, &info);
 	p->mtu = info.mtu;
 	p->used = true;
+	dp_slots_update(dp);
 	return 0;
 }
 
@@ -130,6 +131,7 @@ void dp_port_remove(struct srd_dp *dp, unsigned slot, bool shutdown)
 	srd_port_close(p->port);
 	srd_info("%s %s: removed", p->p2p ? "p2p" : "port", p->name);
 	memset(p, 0, sizeof(*p));
+	dp_slots_update(dp);
 }
 
 int dp_port_by_name(const struct srd_dp *dp, const char *name)
@@ -146,7 +148,7 @@ int dp_p2p_port_of(const struct srd_dp *dp, unsigned peer, uint32_t vni)
 {
 	unsigned i;
 
-	for (i = 0; i < DP_MAX_PORTS; i++) {
+	for (i = 0; i < dp->port_hw; i++) {
 		const struct dp_port *p = &dp->ports[i];
 
 		if (p->used && p->p2p && p->peer == peer && p->vni == vni)

@@ -96,6 +96,15 @@ static int check_paths(const struct srd_dp *dp, const struct srd_config *cfg,
 	return err;
 }
 
+int dp_config_check(const struct srd_dp *dp, const struct srd_config *cfg, char **errp)
+{
+	if (!dp->configured)
+		return 0;
+	if (check_fixed(dp->cfg, cfg, dp->ovs_mode, errp) < 0 || check_paths(dp, cfg, errp) < 0)
+		return -EINVAL;
+	return 0;
+}
+
 /* ---- peers ---- */
 
 static bool peer_same_link(const struct srd_config_peer *a,
@@ -269,8 +278,7 @@ int dp_apply_config(struct srd_dp *dp, const struct srd_config *cfg, char **errp
 	bool rebuild_all = engine_changed || dp->relinked;
 	int err = 0;
 
-	if (dp->configured && (check_fixed(dp->cfg, cfg, dp->ovs_mode, errp) < 0 ||
-			       check_paths(dp, cfg, errp) < 0))
+	if (dp_config_check(dp, cfg, errp) < 0)
 		return -EINVAL;
 	if (apply_key_offset(dp, cfg, errp) < 0)
 		return -EINVAL;

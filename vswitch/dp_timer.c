@@ -37,7 +37,7 @@ int dp_keys_tick(struct srd_dp *dp)
 	err = srd_keyring_tick(&dp->kr, srd_realtime_ns(), &dp->rx);
 	if (err < 0)
 		return err;
-	for (i = 0; i < DP_MAX_PEERS; i++) {
+	for (i = 0; i < dp->peer_hw; i++) {
 		if (!dp->peers[i].used)
 			continue;
 		err = dp_peer_rekey(dp, &dp->peers[i]);
@@ -65,7 +65,7 @@ uint64_t dp_timers_next(struct srd_dp *dp)
 	uint64_t next = min64(keys_deadline(dp), dp->next_mac_expire);
 	unsigned i;
 
-	for (i = 0; i < DP_MAX_PEERS; i++)
+	for (i = 0; i < dp->peer_hw; i++)
 		if (dp->peers[i].used)
 			next = min64(next, dp->peers[i].deadline);
 	if (dp->n_backlog)
@@ -79,7 +79,7 @@ void dp_timers_run(struct srd_dp *dp)
 {
 	unsigned i;
 
-	for (i = 0; i < DP_MAX_PEERS; i++) {
+	for (i = 0; i < dp->peer_hw; i++) {
 		struct dp_peer *p = &dp->peers[i];
 
 		if (!p->used || p->deadline > dp->now)

@@ -220,7 +220,7 @@ void dp_underlay_flush(struct srd_dp *dp)
 
 	if (!flush_backlog(dp))
 		return;
-	for (i = 0; i < DP_MAX_PEERS; i++) {
+	for (i = 0; i < dp->peer_hw; i++) {
 		struct dp_peer *p = &dp->peers[i];
 
 		if (p->used && p->dirty)

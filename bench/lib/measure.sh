@@ -127,8 +127,9 @@ sc_rr_loss() {
 	bulk=$!
 	sleep 1
 	rr_rec "$name" rr-loss "$T_RR"
+	local rc=$?
 	wait "$bulk"
-	return 0
+	return "$rc"
 }
 
 bench_system() {

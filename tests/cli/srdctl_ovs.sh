@@ -91,16 +91,22 @@ txn = json.loads(plan[:plan.rindex("]") + 1])
 subprocess.run(["ovs-vsctl", "--no-wait", "set", "Interface", "vx0", "options:key=99"],
                check=True)
 s = socket.socket(socket.AF_UNIX)
+s.settimeout(10)
 s.connect(sys.argv[1])
 s.sendall(json.dumps({"method": "transact", "params": txn, "id": 1}).encode())
 buf = b""
-while True:
-    buf += s.recv(65536)
+for _ in range(1000):
+    chunk = s.recv(65536)
+    if not chunk:
+        sys.exit("ovsdb-server closed the connection")
+    buf += chunk
     try:
         reply = json.loads(buf)
         break
     except ValueError:
         continue
+else:
+    sys.exit("no complete reply")
 errors = [r for r in reply["result"] if r and "error" in r]
 sys.exit(0 if errors and errors[0]["error"] == "timed out" else 1)
 EOF

@@ -382,6 +382,23 @@ static void migrate__refusals(void)
 	row = tunnel_row("vxlan", "[\"key\",\"5\"]");
 	CHECK_EQ(srd_ovs_migrate_plan(&fwd, row, NULL, &ops, msg, sizeof(msg)), -EINVAL);
 	json_object_put(row);
+	row = tunnel_row("vxlan", "[\"remote_ip\",\"198.18.999.1\"]");
+	CHECK_EQ(srd_ovs_migrate_plan(&fwd, row, NULL, &ops, msg, sizeof(msg)), -EINVAL);
+	CHECK(strstr(msg, "options:remote_ip") != NULL);
+	json_object_put(row);
+	row = tunnel_row("vxlan", "[\"remote_ip\",\"2001:db8::2\"],[\"local_ip\",\"198.18.1.1\"]");
+	CHECK_EQ(srd_ovs_migrate_plan(&fwd, row, NULL, &ops, msg, sizeof(msg)), -EINVAL);
+	CHECK(strstr(msg, "family") != NULL);
+	json_object_put(row);
+	row = tunnel_row("vxlan", "[\"remote_ip\",\"198.18.2.1\"]");
+	{
+		const struct srd_ovs_migrate_req longname = { .iface = "vxlan-to-rack-b-17" };
+
+		CHECK_EQ(srd_ovs_migrate_plan(&longname, row, NULL, &ops, msg, sizeof(msg)),
+			 -EINVAL);
+		CHECK(strstr(msg, "cannot name a tap") != NULL);
+	}
+	json_object_put(row);
 }
 
 static void migrate__revert_restores_saved(void)
