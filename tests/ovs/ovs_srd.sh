@@ -132,7 +132,7 @@ note "vx0 OpenFlow port across migration" "$ofport_a -> $of"
 	fail "Open_vSwitch srd-state is not ready"
 flow "SRD (srdctl ovs-migrate), one flow"
 # The software path (guest0 -> ovs-vswitchd -> tap -> srd-vswitchd -> br-phy ->
-# ovs-vswitchd -> ul0) adds far more delay jitter than the 50 us congestion target
+# ovs-vswitchd -> ul0) adds more delay jitter than the 500 us congestion target
 # expects (docs/ovs.md "Tuning"); a reload of the base file raises it.
 for h in A B; do
 	printf '[timers]\ntarget-delay = 1ms\n' >>"$FAB_TMP/$h.conf"
