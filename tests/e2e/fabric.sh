@@ -96,19 +96,22 @@ fab_paths() {
 }
 
 # fab_reap: delete the namespaces and temporary directories of earlier runs (default
-# prefix srd<pid>-) whose process is gone, e.g. after a SIGKILL that skipped their trap.
+# prefixes srd<pid>-, ovs<pid>- of tests/ovs, bench<pid>- of bench/run) whose process
+# is gone, e.g. after a SIGKILL (a ctest timeout) that skipped their trap. Killing what
+# runs in a namespace also stops the daemons such a run left there.
 fab_reap() {
 	local ns pid d
-	for ns in $(ip netns list | awk '{ print $1 }' | grep -E '^srd[0-9]+-[AB]-[ghr]$'); do
-		pid=${ns#srd}
-		pid=${pid%%-*}
+	for ns in $(ip netns list | awk '{ print $1 }' |
+		    grep -E '^(srd|ovs|bench)[0-9]+-[AB]-[ghr]$'); do
+		pid=${ns%%-*}
+		pid=${pid##*[a-z]}
 		[ -d "/proc/$pid" ] && continue
 		fab_log "reaping $ns left by dead process $pid"
 		fab_ns_del "$ns"
 	done
-	for d in /tmp/srd*-??????; do
-		[[ ${d#/tmp/} =~ ^srd([0-9]+)-[A-Za-z0-9]{6}$ ]] || continue
-		[ -d "/proc/${BASH_REMATCH[1]}" ] || rm -rf "$d"
+	for d in /tmp/srd*-?????? /tmp/ovs*-?????? /tmp/bench*-??????; do
+		[[ ${d#/tmp/} =~ ^(srd|ovs|bench)([0-9]+)-[A-Za-z0-9]{6}$ ]] || continue
+		[ -d "/proc/${BASH_REMATCH[2]}" ] || rm -rf "$d"
 	done
 }
 
