@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include "encap/conn.h"
@@ -176,6 +177,12 @@ int srd_config_load_ex(const char *path, unsigned flags, struct srd_config *cfg,
  * multicast, broadcast or IPv4-mapped). 0, or -EINVAL with the reason in why. */
 int srd_config_parse_addr(const char *val, struct srd_config_addr *a, char *why,
 			  size_t why_len);
+/* The address as text ("?" if it has no family); returns buf. */
+const char *srd_config_addr_str(const struct srd_config_addr *a,
+				char buf[INET6_ADDRSTRLEN]);
+/* A name as ports, p2p ports and peers take it: 1..max of A-Z a-z 0-9 . _ -, not
+ * "." or "..". With max = SRD_CONFIG_IFNAME_MAX, a valid tap device name. */
+bool srd_config_name_ok(const char *name, size_t max);
 /* Write cfg back as a config file that parses to the same struct. Returns the length
  * the text needs (like snprintf: truncated and NUL-terminated when it is >= cap). */
 size_t srd_config_format(const struct srd_config *cfg, char *buf, size_t cap);

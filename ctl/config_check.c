@@ -4,7 +4,6 @@
  * the whole file is read, so that a section may name one defined further down.
  * Each violation is reported at the line of the key that completes it.
  */
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,14 +29,6 @@ static const char *desc(const struct cfg_ctx *c, enum cfg_sect_id s, unsigned i,
 			char buf[112])
 {
 	cfg_sect_desc(c->cfg, s, i, buf, 112);
-	return buf;
-}
-
-static const char *addr_str(const struct srd_config_addr *a, char buf[INET6_ADDRSTRLEN])
-{
-	if (!inet_ntop(a->family, a->family == AF_INET ? a->addr.b + 12 : a->addr.b, buf,
-		       INET6_ADDRSTRLEN))
-		strcpy(buf, "?");
 	return buf;
 }
 
@@ -97,7 +88,7 @@ static void check_peer_addr(struct cfg_ctx *c, unsigned i)
 	if (!has_key(c, CS_PEER, i, "underlay") || !p->underlay.family)
 		return;
 	desc(c, CS_PEER, i, d);
-	addr_str(&p->underlay, a);
+	srd_config_addr_str(&p->underlay, a);
 	if (h->family && addr_eq(&p->underlay, h))
 		cfg_error_at(c, line, d, "underlay",
 			     "%s is this host's own address ([host] underlay, line %u)",

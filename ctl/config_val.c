@@ -178,7 +178,7 @@ static const char *addr_problem(const struct srd_config_addr *a)
 	return NULL;
 }
 
-static bool addr_text(const char *val, struct srd_config_addr *a)
+static bool addr_from_text(const char *val, struct srd_config_addr *a)
 {
 	struct in_addr in;
 	struct in6_addr in6;
@@ -200,7 +200,7 @@ static int parse_addr(struct cfg_ctx *c, const char *val, struct srd_config_addr
 	char e[CFG_VAL_ECHO + 4];
 	const char *why;
 
-	if (!addr_text(val, a))
+	if (!addr_from_text(val, a))
 		return cfg_error(c, "\"%s\" is not an IPv4 or IPv6 address", cfg_echo(val, e));
 	why = addr_problem(a);
 	return why ? cfg_error(c, "%s is %s", val, why) : 0;
@@ -212,7 +212,7 @@ int srd_config_parse_addr(const char *val, struct srd_config_addr *a, char *why,
 	const char *problem;
 
 	memset(a, 0, sizeof(*a));
-	if (!addr_text(val, a)) {
+	if (!addr_from_text(val, a)) {
 		snprintf(why, why_len, "\"%.64s\" is not an IPv4 or IPv6 address", val);
 		return -EINVAL;
 	}
@@ -244,15 +244,31 @@ static bool name_char(char ch)
 	       (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-';
 }
 
+bool srd_config_name_ok(const char *name, size_t max)
+{
+	size_t len = strlen(name), i;
+
+	for (i = 0; i < len && name_char(name[i]); i++)
+		;
+	return i == len && len && len <= max && strcmp(name, ".") && strcmp(name, "..");
+}
+
+const char *srd_config_addr_str(const struct srd_config_addr *a,
+				char buf[INET6_ADDRSTRLEN])
+{
+	if (!a->family || !inet_ntop(a->family, a->family == AF_INET ? a->addr.b + 12 :
+				     a->addr.b, buf, INET6_ADDRSTRLEN))
+		strcpy(buf, "?");
+	return buf;
+}
+
 static int parse_name(struct cfg_ctx *c, const struct cfg_key *k, const char *val,
 		      char *field)
 {
 	char e[CFG_VAL_ECHO + 4];
-	size_t len = strlen(val), i;
+	size_t len = strlen(val);
 
-	for (i = 0; i < len && name_char(val[i]); i++)
-		;
-	if (i < len || !len || len > k->max || !strcmp(val, ".") || !strcmp(val, ".."))
+	if (!srd_config_name_ok(val, k->max))
 		return cfg_error(c, "\"%s\" is not a valid name (1..%" PRIu64
 				 " characters of A-Z a-z 0-9 . _ -)", cfg_echo(val, e), k->max);
 	memcpy(field, val, len + 1);

@@ -2,7 +2,6 @@
 /*
  * ovs_conf.c: OVSDB rows -> struct srd_config, with a verdict per row (ctl/ovs_conf.h).
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -196,22 +195,6 @@ static uint32_t collect(struct json_object *replica, const struct srd_config *ru
 	return n;
 }
 
-bool srd_ovs_ifname_ok(const char *s)
-{
-	size_t n = strlen(s), i;
-
-	if (n == 0 || n > SRD_CONFIG_IFNAME_MAX || !strcmp(s, ".") || !strcmp(s, ".."))
-		return false;
-	for (i = 0; i < n; i++) {
-		char ch = s[i];
-
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		      (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-'))
-			return false;
-	}
-	return true;
-}
-
 static int find_peer(const struct srd_config *cfg, const struct srd_config_addr *a)
 {
 	uint32_t i;
@@ -234,13 +217,6 @@ static int find_lane(const struct srd_config *cfg, uint32_t peer, uint32_t vni)
 	return -1;
 }
 
-static void addr_text(const struct srd_config_addr *a, char *buf, size_t len)
-{
-	if (!inet_ntop(a->family, a->family == AF_INET ? a->addr.b + 12 : a->addr.b,
-		       buf, (socklen_t)len))
-		snprintf(buf, len, "?");
-}
-
 /* The settings of one row, checked against the host; no cross-row checks. */
 struct row_want {
 	struct srd_config_addr remote;  /* srd-remote-ip */
@@ -256,7 +232,7 @@ static int row_settings(const struct srd_config *cfg, const struct cand *c,
 	const char *type = srd_ovsdb_string(srd_ovsdb_col(c->row, "type"));
 	char reason[SRD_OVS_ERR_MAX + 1];
 
-	if (!srd_ovs_ifname_ok(c->name)) {
+	if (!srd_config_name_ok(c->name, SRD_CONFIG_IFNAME_MAX)) {
 		why(err, "name \"%.40s\" cannot be a tap device (1..%u of a-z A-Z 0-9 . _ -)",
 		    c->name, SRD_CONFIG_IFNAME_MAX);
 		return -EINVAL;
@@ -293,7 +269,8 @@ static int new_peer(struct srd_config *cfg, const struct row_want *w)
 	struct srd_config_peer *p = &cfg->peers[cfg->n_peers];
 
 	memset(p, 0, sizeof(*p));
-	addr_text(&w->remote, p->name, sizeof(p->name));
+	_Static_assert(sizeof(p->name) >= INET6_ADDRSTRLEN, "peer names hold addresses");
+	srd_config_addr_str(&w->remote, p->name);
 	p->underlay = w->remote;
 	p->port = cfg->host.port;
 	p->paths = (uint16_t)w->paths;

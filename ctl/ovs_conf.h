@@ -72,7 +72,5 @@ struct srd_ovs_view {
 int srd_ovs_translate(struct json_object *replica, const struct srd_config *base,
 		      const struct srd_config *running, struct srd_config *cfg,
 		      struct srd_ovs_view *view);
-/* An Interface name that can be a tap: 1..15 of a-z A-Z 0-9 . _ - (not . or ..). */
-bool srd_ovs_ifname_ok(const char *name);
 
 #endif

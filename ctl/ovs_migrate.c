@@ -48,22 +48,15 @@ static bool is_tunnel(const char *type)
 
 static struct json_object *op_new(const char *op, const char *table, const char *uuid)
 {
-	struct json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "op", json_object_new_string(op));
-	json_object_object_add(o, "table", json_object_new_string(table));
-	json_object_object_add(o, "where", srd_ovsdb_where_uuid(uuid));
-	return o;
+	return srd_ovsdb_op(op, table, srd_ovsdb_where_uuid(uuid));
 }
 
 /* Fail unless type and options are still what was read. */
 static struct json_object *op_wait(const char *uuid, struct json_object *iface)
 {
-	struct json_object *o = op_new("wait", "Interface", uuid), *cols, *rows, *row;
+	static const char *const cols[] = { "type", "options", NULL };
+	struct json_object *o = op_new("wait", "Interface", uuid), *rows, *row;
 
-	cols = json_object_new_array();
-	json_object_array_add(cols, json_object_new_string("type"));
-	json_object_array_add(cols, json_object_new_string("options"));
 	row = json_object_new_object();
 	json_object_object_add(row, "type", json_object_get(srd_ovsdb_col(iface, "type")));
 	json_object_object_add(row, "options",
@@ -71,7 +64,7 @@ static struct json_object *op_wait(const char *uuid, struct json_object *iface)
 	rows = json_object_new_array();
 	json_object_array_add(rows, row);
 	json_object_object_add(o, "timeout", json_object_new_int(0));
-	json_object_object_add(o, "columns", cols);
+	json_object_object_add(o, "columns", srd_ovsdb_strings(cols));
 	json_object_object_add(o, "until", json_object_new_string("=="));
 	json_object_object_add(o, "rows", rows);
 	return o;
@@ -106,14 +99,11 @@ static struct json_object *op_update(const char *uuid, const char *type,
 static struct json_object *op_srd_keys(const char *table, const char *uuid,
 				       struct json_object *pairs)
 {
-	struct json_object *o = op_new("mutate", table, uuid), *muts, *keys;
-	const char *const *k;
+	struct json_object *o = op_new("mutate", table, uuid), *muts;
 
-	keys = json_object_new_array();
-	for (k = srd_keys; *k; k++)
-		json_object_array_add(keys, json_object_new_string(*k));
 	muts = json_object_new_array();
-	json_object_array_add(muts, srd_ovsdb_mutation("external_ids", "delete", "set", keys));
+	json_object_array_add(muts, srd_ovsdb_mutation("external_ids", "delete", "set",
+						       srd_ovsdb_strings(srd_keys)));
 	if (pairs)
 		json_object_array_add(muts, srd_ovsdb_mutation("external_ids", "insert", "map",
 							       pairs));
@@ -226,7 +216,7 @@ static int srd_usable(const char *iface, const struct tun_opts *t, const char *h
 	const char *mine = host_ip ? host_ip : t->local_ip;
 	char why[160];
 
-	if (!srd_ovs_ifname_ok(iface)) {
+	if (!srd_config_name_ok(iface, SRD_CONFIG_IFNAME_MAX)) {
 		say(msg, len, "%s cannot name a tap device (1..%u of a-z A-Z 0-9 . _ -): "
 		    "rename the port first", iface, SRD_CONFIG_IFNAME_MAX);
 		return -EINVAL;

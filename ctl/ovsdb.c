@@ -53,6 +53,17 @@ static void set_err(char *err, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
+const char *srd_ovsdb_default_remote(void)
+{
+	static char buf[4200];
+	const char *rundir = getenv("OVS_RUNDIR");
+
+	if (!rundir || !rundir[0])
+		return SRD_OVSDB_DEFAULT_REMOTE;
+	snprintf(buf, sizeof(buf), "unix:%s/db.sock", rundir);
+	return buf;
+}
+
 struct srd_ovsdb *srd_ovsdb_new_unconnected(void)
 {
 	struct srd_ovsdb *c = calloc(1, sizeof(*c));

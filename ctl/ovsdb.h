@@ -34,6 +34,9 @@ struct srd_ovsdb;
 #define SRD_OVSDB_DEFAULT_REMOTE "unix:/var/run/openvswitch/db.sock"
 #define SRD_OVSDB_DB "Open_vSwitch"             /* the database srdvs reads */
 
+/* Where ovs-vsctl looks: unix:$OVS_RUNDIR/db.sock, or SRD_OVSDB_DEFAULT_REMOTE. */
+const char *srd_ovsdb_default_remote(void);
+
 /* Start connecting to remote. The connection may still be in progress: wait for
  * srd_ovsdb_fd() to be writable, or just queue requests and flush. */
 int srd_ovsdb_open(const char *remote, struct srd_ovsdb **out, char *err,

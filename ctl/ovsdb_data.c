@@ -105,16 +105,41 @@ static struct json_object *two(struct json_object *a, struct json_object *b)
 	return arr;
 }
 
-struct json_object *srd_ovsdb_where_uuid(const char *uuid)
+struct json_object *srd_ovsdb_where_eq(const char *col, struct json_object *value)
 {
 	struct json_object *cond = json_object_new_array(), *where = json_object_new_array();
 
-	json_object_array_add(cond, json_object_new_string("_uuid"));
+	json_object_array_add(cond, json_object_new_string(col));
 	json_object_array_add(cond, json_object_new_string("=="));
-	json_object_array_add(cond, two(json_object_new_string("uuid"),
-					json_object_new_string(uuid)));
+	json_object_array_add(cond, value);
 	json_object_array_add(where, cond);
 	return where;
+}
+
+struct json_object *srd_ovsdb_where_uuid(const char *uuid)
+{
+	return srd_ovsdb_where_eq("_uuid", two(json_object_new_string("uuid"),
+					       json_object_new_string(uuid)));
+}
+
+struct json_object *srd_ovsdb_op(const char *op, const char *table,
+				 struct json_object *where)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "op", json_object_new_string(op));
+	json_object_object_add(o, "table", json_object_new_string(table));
+	json_object_object_add(o, "where", where);
+	return o;
+}
+
+struct json_object *srd_ovsdb_strings(const char *const *s)
+{
+	struct json_object *arr = json_object_new_array();
+
+	for (; *s; s++)
+		json_object_array_add(arr, json_object_new_string(*s));
+	return arr;
 }
 
 struct json_object *srd_ovsdb_pair(const char *k, const char *v)

@@ -35,8 +35,15 @@ const char *srd_ovsdb_uuid(struct json_object *datum);
 struct json_object *srd_ovsdb_col(struct json_object *row, const char *col);
 
 /* Builders for transactions (RFC 7047 §5.2); NULL only without memory. */
+/* [[col, "==", value]] (value consumed) */
+struct json_object *srd_ovsdb_where_eq(const char *col, struct json_object *value);
 /* [["_uuid", "==", ["uuid", uuid]]] */
 struct json_object *srd_ovsdb_where_uuid(const char *uuid);
+/* {"op": op, "table": table, "where": where} (where consumed); the caller adds the rest */
+struct json_object *srd_ovsdb_op(const char *op, const char *table,
+				 struct json_object *where);
+/* A JSON array of the strings of a NULL-terminated list */
+struct json_object *srd_ovsdb_strings(const char *const *s);
 /* [k, v] of two strings, an element of a map datum */
 struct json_object *srd_ovsdb_pair(const char *k, const char *v);
 /* [col, op, [tag, elems]]: a <mutation> with a "set" or "map" datum (elems consumed) */

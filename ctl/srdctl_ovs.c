@@ -38,22 +38,11 @@ static void usage(FILE *f)
 		SRD_OVSDB_DEFAULT_REMOTE);
 }
 
-static const char *default_db(void)
-{
-	static char buf[4200];
-	const char *rundir = getenv("OVS_RUNDIR");
-
-	if (!rundir || !rundir[0])
-		return SRD_OVSDB_DEFAULT_REMOTE;
-	snprintf(buf, sizeof(buf), "unix:%s/db.sock", rundir);
-	return buf;
-}
-
 static int parse_args(int argc, char **argv, struct migrate_args *a)
 {
 	int i;
 
-	a->db = default_db();
+	a->db = srd_ovsdb_default_remote();
 	a->req.revert_type = "vxlan";
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--revert"))
@@ -75,26 +64,10 @@ static int parse_args(int argc, char **argv, struct migrate_args *a)
 static struct json_object *select_op(const char *table, struct json_object *where,
 				     const char *const *cols)
 {
-	struct json_object *op = json_object_new_object(), *c = json_object_new_array();
+	struct json_object *op = srd_ovsdb_op("select", table, where);
 
-	for (; *cols; cols++)
-		json_object_array_add(c, json_object_new_string(*cols));
-	json_object_object_add(op, "op", json_object_new_string("select"));
-	json_object_object_add(op, "table", json_object_new_string(table));
-	json_object_object_add(op, "where", where);
-	json_object_object_add(op, "columns", c);
+	json_object_object_add(op, "columns", srd_ovsdb_strings(cols));
 	return op;
-}
-
-static struct json_object *name_is(const char *name)
-{
-	struct json_object *cond = json_object_new_array(), *where = json_object_new_array();
-
-	json_object_array_add(cond, json_object_new_string("name"));
-	json_object_array_add(cond, json_object_new_string("=="));
-	json_object_array_add(cond, json_object_new_string(name));
-	json_object_array_add(where, cond);
-	return where;
 }
 
 /* Row 0 of the i-th select's result, or NULL. */
@@ -138,7 +111,8 @@ static int migrate(struct srd_ovsdb *c, const struct migrate_args *a)
 	int ret;
 
 	json_object_array_add(params, json_object_new_string(SRD_OVSDB_DB));
-	json_object_array_add(params, select_op("Interface", name_is(a->req.iface),
+	json_object_array_add(params, select_op("Interface",
+			      srd_ovsdb_where_eq("name", json_object_new_string(a->req.iface)),
 						srd_ovs_migrate_iface_cols));
 	json_object_array_add(params, select_op("Open_vSwitch", json_object_new_array(),
 						ovs_cols));

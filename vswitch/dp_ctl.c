@@ -10,7 +10,6 @@
  * Counter names follow ENA Express's where they mean the same (srd_tx_pkts,
  * srd_rx_pkts); the rest are named after what they count (dp_int.h, conn.h).
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,14 +39,6 @@ static void put_str(struct json_object *o, const char *k, const char *v)
 static void put_us(struct json_object *o, const char *k, uint64_t ns)
 {
 	json_object_object_add(o, k, json_object_new_double((double)ns / 1000.0));
-}
-
-static void addr_text(const struct srd_config_addr *a, char *buf, size_t len)
-{
-	if (a->family == AF_INET)
-		inet_ntop(AF_INET, a->addr.b + 12, buf, (socklen_t)len);
-	else
-		inet_ntop(AF_INET6, a->addr.b, buf, (socklen_t)len);
 }
 
 static struct json_object *vni_list(const struct srd_config_vnis *v)
@@ -82,7 +73,7 @@ static struct json_object *peer_row(const struct srd_dp *dp, const struct dp_pee
 	struct json_object *o = json_object_new_object();
 	char a[INET6_ADDRSTRLEN];
 
-	addr_text(&p->cfg.underlay, a, sizeof(a));
+	srd_config_addr_str(&p->cfg.underlay, a);
 	put_str(o, "name", p->cfg.name);
 	put_str(o, "underlay", a);
 	put_str(o, "state", srd_conn_bound(p->conn) ? "connected" : "connecting");
@@ -249,7 +240,7 @@ static struct json_object *show_host(const struct srd_dp *dp)
 	char a[INET6_ADDRSTRLEN];
 
 	if (dp->linked)
-		addr_text(&h->underlay, a, sizeof(a));
+		srd_config_addr_str(&h->underlay, a);
 	else
 		snprintf(a, sizeof(a), "none (not configured)");
 	put_int(o, "pid", (uint64_t)getpid());
@@ -304,7 +295,7 @@ static struct json_object *show_peers(const struct srd_dp *dp)
 		if (!p->used)
 			continue;
 		o = json_object_new_object();
-		addr_text(&p->cfg.underlay, addr, sizeof(addr));
+		srd_config_addr_str(&p->cfg.underlay, addr);
 		put_str(o, "name", p->cfg.name);
 		put_str(o, "underlay", addr);
 		put_int(o, "port", p->cfg.port);

@@ -18,6 +18,7 @@
 #include <openssl/crypto.h>
 
 #include "ctl/ovsdb.h"
+#include "ctl/ovsdb_data.h"
 #include "vswitch/dp_int.h"
 #include "vswitch/dp_ovs.h"
 
@@ -49,11 +50,9 @@ static void disconnect(struct srd_dp *dp, const char *why, int err)
 /* {"columns": [...]} for one table of the monitor request. */
 static struct json_object *columns(const char *const *cols)
 {
-	struct json_object *req = json_object_new_object(), *arr = json_object_new_array();
+	struct json_object *req = json_object_new_object();
 
-	for (; *cols; cols++)
-		json_object_array_add(arr, json_object_new_string(*cols));
-	json_object_object_add(req, "columns", arr);
+	json_object_object_add(req, "columns", srd_ovsdb_strings(cols));
 	return req;
 }
 
@@ -354,7 +353,7 @@ static void taps_up(struct srd_dp *dp)
 {
 	unsigned i;
 
-	for (i = 0; i < DP_MAX_PORTS; i++) {
+	for (i = 0; i < dp->port_hw; i++) {
 		struct dp_port *p = &dp->ports[i];
 
 		if (p->used && p->p2p && srd_tap_ensure_up(p->port) == 1)

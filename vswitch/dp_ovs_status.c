@@ -35,20 +35,17 @@ struct status {
 static struct json_object *mutate_op(const char *table, const char *uuid,
 				     const struct status *st)
 {
-	struct json_object *op = json_object_new_object(), *muts = json_object_new_array();
-	struct json_object *keys = json_object_new_array(), *map = json_object_new_array();
+	static const char *const keys[] = { "srd-state", "srd-error", NULL };
+	struct json_object *op = srd_ovsdb_op("mutate", table, srd_ovsdb_where_uuid(uuid));
+	struct json_object *muts = json_object_new_array(), *map = json_object_new_array();
 
-	json_object_array_add(keys, json_object_new_string("srd-state"));
-	json_object_array_add(keys, json_object_new_string("srd-error"));
-	json_object_array_add(muts, srd_ovsdb_mutation("external_ids", "delete", "set", keys));
+	json_object_array_add(muts, srd_ovsdb_mutation("external_ids", "delete", "set",
+						       srd_ovsdb_strings(keys)));
 	if (st->state[0])
 		json_object_array_add(map, srd_ovsdb_pair("srd-state", st->state));
 	if (st->error[0])
 		json_object_array_add(map, srd_ovsdb_pair("srd-error", st->error));
 	json_object_array_add(muts, srd_ovsdb_mutation("external_ids", "insert", "map", map));
-	json_object_object_add(op, "op", json_object_new_string("mutate"));
-	json_object_object_add(op, "table", json_object_new_string(table));
-	json_object_object_add(op, "where", srd_ovsdb_where_uuid(uuid));
 	json_object_object_add(op, "mutations", muts);
 	return op;
 }

@@ -138,7 +138,7 @@ int dp_port_by_name(const struct srd_dp *dp, const char *name)
 {
 	unsigned i;
 
-	for (i = 0; i < DP_MAX_PORTS; i++)
+	for (i = 0; i < dp->port_hw; i++)
 		if (dp->ports[i].used && !strcmp(dp->ports[i].name, name))
 			return (int)i;
 	return -ENOENT;

@@ -59,17 +59,11 @@ static void usage(FILE *f)
  * default, where ovs-vsctl looks too. */
 static const char *ovsdb_remote(int argc, char **argv)
 {
-	static char dflt[4200];
-	const char *rundir = getenv("OVS_RUNDIR");
-
 	if (optarg)
 		return optarg;
 	if (optind < argc && argv[optind][0] != '-')
 		return argv[optind++];
-	if (!rundir || !rundir[0])
-		return SRD_OVSDB_DEFAULT_REMOTE;
-	snprintf(dflt, sizeof(dflt), "unix:%s/db.sock", rundir);
-	return dflt;
+	return srd_ovsdb_default_remote();
 }
 
 static int parse_opts(int argc, char **argv, struct opts *o)

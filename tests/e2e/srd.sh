@@ -79,13 +79,19 @@ EOF
 	mv "$FAB_TMP/$h.conf.new" "$FAB_TMP/$h.conf"
 }
 
+# srd_san_env: SRD_SAN_ENV=(ASAN_OPTIONS=... UBSAN_OPTIONS=...) for `env`, so that a
+# detached daemon's sanitizer reports land in $FAB_TMP (srd_asan_check reads them).
+srd_san_env() {
+	SRD_SAN_ENV=(
+		"ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$FAB_TMP/asan"
+		"UBSAN_OPTIONS=${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}print_stacktrace=1:log_path=$FAB_TMP/ubsan")
+}
+
 srd_start() {
 	local h=$1 ns
 	ns=$(srd_ns "$h")
-	ip netns exec "$ns" env \
-		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$FAB_TMP/asan" \
-		UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}print_stacktrace=1:log_path=$FAB_TMP/ubsan" \
-		"$SRD_VSWITCHD" --config "$FAB_TMP/$h.conf" --detach \
+	srd_san_env
+	ip netns exec "$ns" env "${SRD_SAN_ENV[@]}" "$SRD_VSWITCHD" --config "$FAB_TMP/$h.conf" --detach \
 		--pidfile "$FAB_TMP/$h.pid" --log-file "$FAB_TMP/$h.log" -v info || {
 		fab_log "srd-vswitchd on host $h did not start:"; tail -5 "$FAB_TMP/$h.log" >&2
 		return 1; }

@@ -289,10 +289,8 @@ ovs_srd_start() {
 	local s=$1 i
 	[ -f "$FAB_TMP/$s.conf" ] || echo "# srd-vswitchd --ovsdb base settings" >"$FAB_TMP/$s.conf"
 	rm -f "$FAB_TMP/$s.sock"
-	ovs_in "$s" env \
-		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$FAB_TMP/asan" \
-		UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}print_stacktrace=1:log_path=$FAB_TMP/ubsan" \
-		"$SRD_VSWITCHD" --ovsdb --config "$FAB_TMP/$s.conf" --ctl "$FAB_TMP/$s.sock" --detach \
+	srd_san_env       # tests/e2e/srd.sh
+	ovs_in "$s" env "${SRD_SAN_ENV[@]}" "$SRD_VSWITCHD" --ovsdb --config "$FAB_TMP/$s.conf" --ctl "$FAB_TMP/$s.sock" --detach \
 		--pidfile "$FAB_TMP/$s.pid" --log-file "$FAB_TMP/$s.log" -v info ||
 		{ tail -5 "$FAB_TMP/$s.log" >&2; return 1; }
 	for i in $(seq 1 50); do
